@@ -1,0 +1,129 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from elearn.spreadsheets import SpreadsheetError
+
+from . import services
+from .exceptions import RosterRejected
+from .models import Institution, User
+from .permissions import is_manager, managed_institutions, managed_users
+from .roster import roster_plan
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "short_name", "kind", "headcount"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    institution = InstitutionSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "employee_no", "real_name", "mobile", "institution", "department", "role", "is_active"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    institution = InstitutionSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "employee_no", "real_name", "institution", "department", "role", "must_change_password"]
+
+
+class MeViewSet(viewsets.GenericViewSet):
+    serializer_class = MeSerializer
+
+    @extend_schema(responses=MeSerializer, summary="The logged-in user")
+    def list(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Institutions the caller may manage (all for a district admin, their own for an officer)."""
+
+    serializer_class = InstitutionSerializer
+
+    def get_queryset(self):
+        return managed_institutions(self.request.user).order_by("pk")
+
+
+class StaffViewSet(viewsets.ReadOnlyModelViewSet):
+    """Staff the caller looks after; staff members see nobody here."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        queryset = managed_users(self.request.user).select_related("institution").order_by("pk")
+        institution = self.request.query_params.get("institution")
+        if institution and institution.isdigit():
+            queryset = queryset.filter(institution_id=int(institution))
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("institution", int, required=False)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class RosterIssueSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    reason = serializers.CharField()
+
+
+RosterReportSerializer = inline_serializer(
+    "RosterReport",
+    {
+        "committed": serializers.BooleanField(),
+        "counts": serializers.DictField(child=serializers.IntegerField()),
+        "rejected": RosterIssueSerializer(many=True),
+        "unmapped_columns": serializers.ListField(child=serializers.CharField()),
+        "passwords": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+
+
+class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """POST a roster file; `commit=true` writes it (all or nothing), otherwise it is a dry run."""
+
+    parser_classes = [MultiPartParser]
+    serializer_class = inline_serializer(
+        "RosterUpload", {"file": serializers.FileField(), "commit": serializers.BooleanField(default=False)}
+    )
+
+    @extend_schema(responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: RosterReportSerializer})
+    def create(self, request, *args, **kwargs):
+        if not is_manager(request.user):
+            raise PermissionDenied(_("只有单位安全员和区卫健局管理员可以导入花名册。"))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        data = upload.read()
+        commit = serializer.validated_data["commit"]
+        try:
+            if commit:
+                result = services.roster_import(data=data, filename=upload.name, actor=request.user)
+                plan, passwords = result.plan, [list(p) for p in result.passwords]
+            else:
+                plan, passwords = roster_plan(data=data, filename=upload.name, actor=request.user), []
+        except RosterRejected as exc:
+            return Response(_report(exc.plan, committed=False), status=status.HTTP_400_BAD_REQUEST)
+        except SpreadsheetError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        body = _report(plan, committed=commit, passwords=passwords)
+        return Response(body, status=status.HTTP_201_CREATED if commit else status.HTTP_200_OK)
+
+
+def _report(plan, *, committed, passwords=()):
+    return {
+        "committed": committed,
+        "counts": plan.counts(),
+        "rejected": [{"row": i.row, "column": i.column, "reason": i.reason} for i in plan.rejected],
+        "unmapped_columns": plan.unmapped_columns,
+        "passwords": list(passwords),
+    }

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "elearn.org"
+    label = "org"
+    verbose_name = _("组织与人员")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,32 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import views
+from .admin_views import InstitutionViewSet, StaffViewSet
+from .permissions import is_manager
+
+
+@hooks.register("register_admin_viewset")
+def register_org_viewsets():
+    return [InstitutionViewSet("institutions"), StaffViewSet("staff")]
+
+
+@hooks.register("register_admin_urls")
+def register_roster_urls():
+    return [
+        path("roster/import/", views.roster_import, name="org_roster_import"),
+        path("roster/template/", views.roster_template, name="org_roster_template"),
+        path("roster/passwords/<str:token>/", views.roster_passwords, name="org_roster_passwords"),
+    ]
+
+
+class ManagerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_manager(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_roster_menu_item():
+    return ManagerMenuItem(_("导入花名册"), reverse("org_roster_import"), icon_name="upload", order=220)

@@ -1,0 +1,3 @@
+"""WebSocket URL patterns of every app, collected in one list for elearn.asgi."""
+
+websocket_urlpatterns: list = []

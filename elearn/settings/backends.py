@@ -1,0 +1,84 @@
+"""The one place that turns environment variables into backend settings.
+
+No variables: embedded SQLite (WAL, IMMEDIATE transactions), in-memory channel layer, local-memory cache.
+DATABASE_URL: PostgreSQL through psycopg's pool with CONN_MAX_AGE=0 (persistent connections under ASGI
+exhausted PostgreSQL under 50 concurrent requests; the pool served about 5x more).
+REDIS_URL: channels-redis and the Redis cache. redis-py 8 defaults (5 s socket timeout, 100-connection pool)
+make channels-redis time out and fail with "Too many connections", so both are set explicitly.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def database(base_dir: Path, test_suffix: str | None = None) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=0)
+        options = db.setdefault("OPTIONS", {})
+        options["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        }
+        if test_suffix:
+            db["TEST"] = {"NAME": f"test_elearn_{test_suffix}"}
+        return db
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("SQLITE_PATH", str(base_dir / "db.sqlite3")),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+    }
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "").strip()
+
+
+def channel_layers(prefix: str = "elearn") -> dict:
+    url = redis_url()
+    if not url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": url,
+                        "socket_timeout": None,
+                        "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
+                    }
+                ],
+                "prefix": prefix,
+                "capacity": 1500,
+                "expiry": 60,
+            },
+        }
+    }
+
+
+def caches(prefix: str = "elearn") -> dict:
+    url = redis_url()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_timeout": 5, "max_connections": 200},
+        }
+    }
+
+
+def describe() -> str:
+    db = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+    layer = "redis" if redis_url() else "in-memory"
+    return f"database={db} channel-layer={layer}"

@@ -1,0 +1,95 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.factories import AdminFactory, InstitutionFactory, OfficerFactory, UserFactory
+
+REPO = Path(__file__).resolve().parent.parent
+# Reference data lives beside the checkout (../shared/data), never inside the project.
+SHARED_DATA = Path(os.environ.get("ELEARN_SHARED_DATA", REPO.parent / "shared" / "data"))
+ARTIFACTS = Path(os.environ.get("ELEARN_TEST_ARTIFACTS", REPO / "test-artifacts"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.fail(f"reference data not found at {SHARED_DATA} (set ELEARN_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def inst_a(db):
+    return InstitutionFactory(name="甲镇卫生院", short_name="甲院")
+
+
+@pytest.fixture
+def inst_b(db):
+    return InstitutionFactory(name="乙镇卫生院", short_name="乙院")
+
+
+@pytest.fixture
+def staff_a(inst_a):
+    return UserFactory(institution=inst_a)
+
+
+@pytest.fixture
+def staff_b(inst_b):
+    return UserFactory(institution=inst_b)
+
+
+@pytest.fixture
+def officer_a(inst_a):
+    return OfficerFactory(institution=inst_a)
+
+
+@pytest.fixture
+def officer_b(inst_b):
+    return OfficerFactory(institution=inst_b)
+
+
+@pytest.fixture
+def district_admin(db):
+    return AdminFactory(institution=None)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a Django test client logged in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    """api_for(user) -> a DRF APIClient authenticated as `user`."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return make
