@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
+    verbose_name = _("题库、考试与竞赛")
     default_auto_field = "django.db.models.BigAutoField"

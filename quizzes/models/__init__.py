@@ -1,0 +1,3 @@
+"""Quiz models, one module per area: bank (categories, questions); exams and competitions add their own."""
+
+from .bank import Category, Question, QuestionTag  # noqa: F401
