@@ -15,6 +15,12 @@ SECRET_KEY = "test-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": backends.database(BASE_DIR, test_suffix=RUN_ID)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so that a live server process (end-to-end tests) sees the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{RUN_ID}.sqlite3")}
+# A live server subprocess started by tests/e2e points at the test database by name.
+if os.environ.get("ELEARN_LIVE_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["ELEARN_LIVE_DB_NAME"]
 CHANNEL_LAYERS = backends.channel_layers(prefix=f"elearn-test-{RUN_ID}")
 CACHES = backends.caches(prefix=f"elearn-test-{RUN_ID}")
 PASSWORD_HASHERS = [
@@ -28,3 +34,6 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media" / RUN_ID
 LEADERBOARD_KEY_PREFIX = f"elearn-test-{RUN_ID}"
+# The live server in end-to-end tests serves static files straight from the apps (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
