@@ -88,13 +88,16 @@ RosterReportSerializer = inline_serializer(
 )
 
 
+class RosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    commit = serializers.BooleanField(default=False)
+
+
 class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     """POST a roster file; `commit=true` writes it (all or nothing), otherwise it is a dry run."""
 
     parser_classes = [MultiPartParser]
-    serializer_class = inline_serializer(
-        "RosterUpload", {"file": serializers.FileField(), "commit": serializers.BooleanField(default=False)}
-    )
+    serializer_class = RosterUploadSerializer
 
     @extend_schema(responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: RosterReportSerializer})
     def create(self, request, *args, **kwargs):
