@@ -1,3 +1,4 @@
 """Quiz models, one module per area: bank (categories, questions); exams and competitions add their own."""
 
 from .bank import Category, Question, QuestionTag  # noqa: F401
+from .practice import PracticeAnswer, PracticeProgress, WrongBookEntry  # noqa: F401
