@@ -1,0 +1,235 @@
+"""Practice, wrong-answer book, mock exams and certificates: every change lives here.
+
+HTML views, the API and the exam core call these; they decide nothing themselves. Keyword-only, atomic, and the
+wrong-answer book row is locked (select_for_update) because practice answers and exam submissions can race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import scoring
+from .models import Question
+from .models.practice import PracticeAnswer, PracticeMode, PracticeProgress, WrongBookEntry
+from .practice_exceptions import InvalidResponse, QuestionUnavailable
+
+
+@dataclass(frozen=True)
+class PracticeFeedback:
+    """What a person learns after answering one practice question (and only then)."""
+
+    answer: PracticeAnswer
+    question: Question
+    is_correct: bool
+    in_wrongbook: bool
+    correct_streak: int
+
+    @property
+    def response(self) -> list:
+        return self.answer.response
+
+
+# --- checking an answer -------------------------------------------------------------------------------------------
+
+
+def clean_response(question: Question, response) -> list:
+    """Validate the shape of a response: option indexes (0-based) for choice questions, one text per blank for
+    fill-in questions. Raises InvalidResponse with a message naming what is wrong."""
+    if response is None or response == "":
+        raise InvalidResponse(_("请先作答再提交。"))
+    if not isinstance(response, list | tuple):
+        response = [response]
+    if question.is_choice:
+        try:
+            indexes = sorted({int(value) for value in response})
+        except (TypeError, ValueError) as exc:
+            raise InvalidResponse(_("选项无效：请选择题目给出的选项。")) from exc
+        if not indexes:
+            raise InvalidResponse(_("请先作答再提交。"))
+        if any(not 0 <= i < len(question.options) for i in indexes):
+            raise InvalidResponse(_("选项无效：请选择题目给出的选项。"))
+        if question.type != Question.Type.MULTIPLE and len(indexes) != 1:
+            raise InvalidResponse(_("本题只能选择一个答案。"))
+        return indexes
+    blanks = max(1, len(question.accepted_answers))
+    texts = ["" if value is None else str(value)[:200] for value in response][:blanks]
+    texts += [""] * (blanks - len(texts))
+    if not any(text.strip() for text in texts):
+        raise InvalidResponse(_("请先作答再提交。"))
+    return texts
+
+
+def response_is_correct(question: Question, response: list) -> bool:
+    """Is a cleaned response fully correct? The exam's scoring rule decides (quizzes.scoring), so practice, the
+    wrong-answer book and exams always agree; multiple choice counts as correct only when complete."""
+    snapshot = {
+        "type": question.type,
+        "correct": list(question.correct_options),
+        "accepted_answers": [list(a) for a in question.accepted_answers],
+    }
+    return scoring.is_full_marks(scoring.score_question(snapshot, response, 1), 1)
+
+
+# --- wrong-answer book ----------------------------------------------------------------------------------------------
+
+
+def _locked_entry(user_id: int, question_id: int, *, create: bool, source: str, now) -> WrongBookEntry | None:
+    entry = WrongBookEntry.objects.select_for_update().filter(user_id=user_id, question_id=question_id).first()
+    if entry is not None or not create:
+        return entry
+    try:
+        with transaction.atomic():
+            return WrongBookEntry.objects.create(
+                user_id=user_id,
+                question_id=question_id,
+                last_source=source,
+                first_wrong_at=now,
+                last_wrong_at=now,
+            )
+    except IntegrityError:  # another request created it a moment ago
+        return WrongBookEntry.objects.select_for_update().get(user_id=user_id, question_id=question_id)
+
+
+def _wrongbook_apply(*, user_id: int, question_id: int, correct: bool, source: str, now) -> WrongBookEntry | None:
+    entry = _locked_entry(user_id, question_id, create=not correct, source=source, now=now)
+    if entry is None:
+        return None
+    entry.apply(correct=correct, source=source, now=now)
+    entry.save()
+    return entry
+
+
+def _result_pairs(results) -> list[tuple[int, bool]]:
+    pairs = {}
+    for item in results:
+        if isinstance(item, tuple | list):
+            question_id, correct = item
+        elif isinstance(item, dict):
+            question_id = item["question_id"]
+            correct = item["is_correct"] if "is_correct" in item else item["correct"]
+        else:
+            question_id = item.question_id
+            correct = item.is_correct if hasattr(item, "is_correct") else item.correct
+        if question_id is None:
+            continue
+        pairs[int(question_id)] = bool(correct)
+    return sorted(pairs.items())
+
+
+@transaction.atomic
+def wrongbook_record(
+    *,
+    user,
+    results: Iterable,
+    source: str = WrongBookEntry.Source.EXAM,
+    now: datetime | None = None,
+) -> int:
+    """Feed the wrong-answer book with the outcome of answered questions (an exam's, usually).
+
+    `results`: (question_id, is_correct) pairs, or dicts/objects with `question_id` and `is_correct` (or
+    `correct`). Unanswered questions should be passed as wrong by the caller if they are to enter the book.
+    Wrong answers put the question (back) into the book; correct ones count towards leaving it.
+    Returns how many questions are in the book after this call among those given.
+    """
+    now = now or timezone.now()
+    in_book = 0
+    for question_id, correct in _result_pairs(results):  # sorted: concurrent callers lock rows in one order
+        entry = _wrongbook_apply(user_id=user.pk, question_id=question_id, correct=correct, source=source, now=now)
+        in_book += bool(entry and entry.is_active)
+    return in_book
+
+
+# --- practice -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def practice_answer(
+    *,
+    user,
+    question_id: int,
+    response,
+    mode: str = PracticeMode.RANDOM,
+    category_id: int | None = None,
+    token: str = "",
+    now: datetime | None = None,
+) -> PracticeFeedback:
+    """Check one practice answer on the server, log it, feed the wrong-answer book and (in sequential practice)
+    move the person's position. A repeated `token` (a double-tapped or retried submission) returns the first
+    outcome and changes nothing, so a retry can never count twice towards leaving the wrong-answer book."""
+    now = now or timezone.now()
+    if mode not in PracticeMode.values:
+        raise InvalidResponse(_("练习方式无效。"))
+    token = (token or "")[:40]
+    if token:
+        earlier = PracticeAnswer.objects.filter(user=user, token=token).select_related("question").first()
+        if earlier is not None:
+            return _feedback(earlier)
+    question = Question.objects.active().filter(pk=question_id).first()
+    if question is None:
+        raise QuestionUnavailable(_("这道题不存在或已停用。"))
+    cleaned = clean_response(question, response)
+    correct = response_is_correct(question, cleaned)
+    try:
+        with transaction.atomic():
+            answer = PracticeAnswer.objects.create(
+                user=user,
+                question=question,
+                mode=mode,
+                response=cleaned,
+                is_correct=correct,
+                answered_at=now,
+                token=token,
+            )
+    except IntegrityError:  # the same token raced in from another request
+        return _feedback(PracticeAnswer.objects.select_related("question").get(user=user, token=token))
+    _wrongbook_apply(
+        user_id=user.pk, question_id=question.pk, correct=correct, source=WrongBookEntry.Source.PRACTICE, now=now
+    )
+    if mode == PracticeMode.SEQUENTIAL and category_id:
+        _progress_advance(user=user, category_id=category_id, question_id=question.pk, correct=correct)
+    return _feedback(answer)
+
+
+def _feedback(answer: PracticeAnswer) -> PracticeFeedback:
+    entry = WrongBookEntry.objects.filter(user_id=answer.user_id, question_id=answer.question_id).first()
+    return PracticeFeedback(
+        answer=answer,
+        question=answer.question,
+        is_correct=answer.is_correct,
+        in_wrongbook=bool(entry and entry.is_active),
+        correct_streak=entry.correct_streak if entry else 0,
+    )
+
+
+def practice_feedback(*, user, answer_id: int) -> PracticeFeedback:
+    """The feedback of an answer the person gave earlier (the page a form post redirects to)."""
+    answer = PracticeAnswer.objects.select_related("question").filter(pk=answer_id, user=user).first()
+    if answer is None:
+        raise QuestionUnavailable(_("找不到这条练习记录。"))
+    return _feedback(answer)
+
+
+def _progress_advance(*, user, category_id: int, question_id: int, correct: bool) -> None:
+    progress = PracticeProgress.objects.select_for_update().filter(user=user, category_id=category_id).first()
+    if progress is None:
+        try:
+            with transaction.atomic():
+                progress = PracticeProgress.objects.create(user=user, category_id=category_id)
+        except IntegrityError:
+            progress = PracticeProgress.objects.select_for_update().get(user=user, category_id=category_id)
+    progress.last_question_id = max(progress.last_question_id, question_id)
+    progress.answered += 1
+    progress.correct += int(correct)
+    progress.save()
+
+
+@transaction.atomic
+def practice_restart(*, user, category_id: int) -> None:
+    """Start sequential practice of a category from its first question again."""
+    PracticeProgress.objects.filter(user=user, category_id=category_id).delete()

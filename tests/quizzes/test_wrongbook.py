@@ -1,0 +1,148 @@
+"""The wrong-answer book: wrong answers (practice or exam) put a question in; two consecutive correct answers take
+it out; a wrong answer in between restarts the count."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from quizzes.models import WrongBookEntry
+from quizzes.models.practice import PracticeMode
+from quizzes.practice_selectors import practice_next, wrongbook_entries, wrongbook_summary
+from quizzes.practice_services import practice_answer, wrongbook_record
+from tests.quizzes.practice_factories import QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+RIGHT, WRONG = [1], [0]
+
+
+def answer(user, question, response, mode=PracticeMode.WRONGBOOK):
+    return practice_answer(user=user, question_id=question.pk, response=response, mode=mode)
+
+
+def in_book(user, question) -> bool:
+    return wrongbook_entries(user).filter(question=question).exists()
+
+
+def test_wrong_practice_answer_enters_the_book(staff_a):
+    question = QuestionFactory()
+    assert not in_book(staff_a, question)
+    feedback = answer(staff_a, question, WRONG, mode=PracticeMode.RANDOM)
+    assert not feedback.is_correct and feedback.in_wrongbook
+    entry = WrongBookEntry.objects.get(user=staff_a, question=question)
+    assert entry.wrong_count == 1 and entry.last_source == "practice"
+
+
+def test_correct_answer_to_a_question_not_in_the_book_adds_nothing(staff_a):
+    question = QuestionFactory()
+    answer(staff_a, question, RIGHT, mode=PracticeMode.RANDOM)
+    assert not WrongBookEntry.objects.exists()
+
+
+def test_two_consecutive_correct_answers_take_it_out(staff_a):
+    question = QuestionFactory()
+    answer(staff_a, question, WRONG)
+    first = answer(staff_a, question, RIGHT)
+    assert first.in_wrongbook and first.correct_streak == 1
+    assert in_book(staff_a, question)
+    second = answer(staff_a, question, RIGHT)
+    assert not second.in_wrongbook
+    assert not in_book(staff_a, question)
+    assert wrongbook_summary(staff_a) == {"active": 0, "cleared": 1}
+
+
+def test_a_wrong_answer_between_correct_ones_restarts_the_count(staff_a):
+    question = QuestionFactory()
+    answer(staff_a, question, WRONG)
+    answer(staff_a, question, RIGHT)
+    answer(staff_a, question, WRONG)
+    answer(staff_a, question, RIGHT)
+    assert in_book(staff_a, question), "right, wrong, right is not two in a row"
+    entry = WrongBookEntry.objects.get(user=staff_a, question=question)
+    assert entry.wrong_count == 2 and entry.correct_streak == 1
+    answer(staff_a, question, RIGHT)
+    assert not in_book(staff_a, question)
+
+
+def test_a_cleared_question_comes_back_when_answered_wrong_again(staff_a):
+    question = QuestionFactory()
+    for response in (WRONG, RIGHT, RIGHT):
+        answer(staff_a, question, response)
+    assert not in_book(staff_a, question)
+    answer(staff_a, question, WRONG, mode=PracticeMode.RANDOM)
+    assert in_book(staff_a, question)
+    assert WrongBookEntry.objects.get(user=staff_a, question=question).correct_streak == 0
+
+
+def test_a_retried_submission_counts_once(staff_a):
+    """A double-tapped or retried post (same token) must not count as two consecutive correct answers."""
+    question = QuestionFactory()
+    answer(staff_a, question, WRONG)
+    practice_answer(user=staff_a, question_id=question.pk, response=RIGHT, mode="wrong", token="t-1")
+    again = practice_answer(user=staff_a, question_id=question.pk, response=RIGHT, mode="wrong", token="t-1")
+    assert again.in_wrongbook and again.correct_streak == 1
+    assert in_book(staff_a, question)
+
+
+def test_exam_results_feed_the_book_and_count_towards_leaving_it(staff_a):
+    q1, q2, q3 = QuestionFactory(), QuestionFactory(), QuestionFactory()
+    assert wrongbook_record(user=staff_a, results=[(q1.pk, False), (q2.pk, True), (q3.pk, False)]) == 2
+    assert {e.question_id for e in wrongbook_entries(staff_a)} == {q1.pk, q3.pk}
+    assert WrongBookEntry.objects.get(user=staff_a, question=q1).last_source == "exam"
+    # objects and dicts are accepted too (whatever shape the exam core's results take)
+    wrongbook_record(user=staff_a, results=[{"question_id": q1.pk, "is_correct": True}])
+    answer(staff_a, q1, RIGHT)
+    assert not in_book(staff_a, q1)
+
+
+def test_the_book_is_personal(staff_a, staff_b):
+    question = QuestionFactory()
+    answer(staff_a, question, WRONG)
+    assert in_book(staff_a, question)
+    assert not in_book(staff_b, question)
+    assert practice_next(user=staff_b, mode=PracticeMode.WRONGBOOK) is None
+
+
+def test_redo_walks_through_the_book(staff_a):
+    q1, q2 = QuestionFactory(), QuestionFactory()
+    answer(staff_a, q1, WRONG, mode=PracticeMode.RANDOM)
+    answer(staff_a, q2, WRONG, mode=PracticeMode.RANDOM)
+    first = practice_next(user=staff_a, mode=PracticeMode.WRONGBOOK)
+    assert first == q1
+    answer(staff_a, first, RIGHT)
+    assert practice_next(user=staff_a, mode=PracticeMode.WRONGBOOK, exclude_id=q1.pk) == q2
+
+
+def test_retired_questions_leave_the_visible_book(staff_a):
+    question = QuestionFactory()
+    answer(staff_a, question, WRONG)
+    question.status = question.Status.RETIRED
+    question.save()
+    assert not in_book(staff_a, question)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_answers_make_one_entry(staff_a):
+    question = QuestionFactory()
+    errors = []
+    barrier = threading.Barrier(8)
+
+    def hit():
+        try:
+            barrier.wait()
+            wrongbook_record(user=staff_a, results=[(question.pk, False)])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    entry = WrongBookEntry.objects.get(user=staff_a, question=question)
+    assert entry.wrong_count == 8
