@@ -199,3 +199,5 @@ ELEARN_APP_URLCONFS: list[str] = []
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = []
+# Leaderboard store: Redis sorted sets when REDIS_URL is set, else in-process (leaderboard/store.py).
+LEADERBOARD_REDIS_URL = backends.redis_url()
