@@ -145,6 +145,26 @@ def wrongbook_record(
     return in_book
 
 
+def wrongbook_record_attempt(*, attempt) -> int:
+    """Feed the book from a submitted exam attempt (mock ones too): every question of the frozen paper that was
+    not fully correct (unanswered included) goes in; fully correct ones count towards leaving the book."""
+    from .models import AttemptAnswer, AttemptQuestion
+
+    if attempt.state != attempt.State.SUBMITTED:
+        return 0
+    correct = dict(
+        AttemptAnswer.objects.filter(attempt_id=attempt.pk).values_list("attempt_question_id", "is_correct")
+    )
+    results = [
+        (question_id, bool(correct.get(aq_id)))
+        for aq_id, question_id in AttemptQuestion.objects.filter(attempt_id=attempt.pk, question__isnull=False)
+        .values_list("pk", "question_id")
+    ]
+    return wrongbook_record(
+        user=attempt.user, results=results, source=WrongBookEntry.Source.EXAM, now=attempt.submitted_at
+    )
+
+
 # --- practice -------------------------------------------------------------------------------------------------------
 
 

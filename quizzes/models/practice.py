@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from quizzes.signals import attempt_submitted
 
 # A question leaves the wrong-answer book after this many correct answers in a row.
 WRONGBOOK_CLEAR_STREAK = 2
@@ -125,3 +128,12 @@ class WrongBookEntry(models.Model):
         self.correct_streak += 1
         if self.correct_streak >= WRONGBOOK_CLEAR_STREAK:
             self.cleared_at = now
+
+
+@receiver(attempt_submitted, dispatch_uid="quizzes.practice.wrongbook_from_exam")
+def _wrongbook_from_exam(sender, attempt, **kwargs):
+    """Exams feed the wrong-answer book once an attempt's submission is committed (exam_services sends the signal
+    on commit, exactly once per attempt)."""
+    from quizzes.practice_services import wrongbook_record_attempt
+
+    wrongbook_record_attempt(attempt=attempt)

@@ -146,3 +146,52 @@ def test_concurrent_wrong_answers_make_one_entry(staff_a):
     assert not errors
     entry = WrongBookEntry.objects.get(user=staff_a, question=question)
     assert entry.wrong_count == 8
+
+
+def _answer_paper(attempt, *, right: set[int]):
+    """Answer every question of the frozen paper: correctly for bank ids in `right`, wrongly otherwise."""
+    from quizzes.exam_services import answer_save
+
+    for seq, aq in enumerate(attempt.paper.order_by("position"), start=1):
+        snap = aq.snapshot
+        if snap["type"] == "fill":
+            response = [snap["accepted_answers"][0][0]] if aq.question_id in right else ["不知道"]
+        elif aq.question_id in right:
+            response = snap["correct"]
+        else:
+            response = [next(i for i in range(len(snap["options"])) if i not in snap["correct"])]
+        answer_save(attempt_id=attempt.pk, user=attempt.user, position=aq.position, response=response, seq=seq)
+
+
+def test_submitted_exam_feeds_the_book(staff_a, django_capture_on_commit_callbacks):
+    from quizzes.exam_services import attempt_start, attempt_submit
+    from tests.quizzes.exam_factories import exam_with_sections, make_bank
+
+    category, questions = make_bank(singles=3, multiples=1, truefalse=1, fills=1)
+    exam = exam_with_sections(category)
+    attempt = attempt_start(exam=exam, user=staff_a)
+    right = {questions[0].pk, questions[3].pk}
+    _answer_paper(attempt, right=right)
+    # leave one question unanswered: it counts as wrong
+    attempt.answers.filter(attempt_question__question=questions[1]).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(attempt_id=attempt.pk, user=staff_a)
+    book = {e.question_id: e for e in WrongBookEntry.objects.filter(user=staff_a)}
+    assert set(book) == {q.pk for q in questions} - right
+    assert all(e.last_source == "exam" and e.is_active for e in book.values())
+
+
+def test_exam_correct_answers_count_towards_leaving_the_book(staff_a, django_capture_on_commit_callbacks):
+    from quizzes.exam_services import attempt_start, attempt_submit
+    from tests.quizzes.exam_factories import exam_with_sections, make_bank
+
+    category, questions = make_bank(singles=2, multiples=0, truefalse=0, fills=0)
+    target = questions[0]
+    answer(staff_a, target, WRONG)
+    answer(staff_a, target, RIGHT)  # streak 1
+    exam = exam_with_sections(category)
+    attempt = attempt_start(exam=exam, user=staff_a)
+    _answer_paper(attempt, right={q.pk for q in questions})
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(attempt_id=attempt.pk, user=staff_a)
+    assert not in_book(staff_a, target), "practice right + exam right = two in a row"
