@@ -17,7 +17,8 @@ ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": backends.database(BASE_DIR, test_suffix=RUN_ID)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that a live server process (end-to-end tests) sees the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{RUN_ID}.sqlite3")}
+    # The PID keeps concurrent runs on one machine apart; Django deletes the file when the run ends.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{RUN_ID}-{os.getpid()}.sqlite3")}
 # A live server subprocess started by tests/e2e points at the test database by name.
 if os.environ.get("ELEARN_LIVE_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["ELEARN_LIVE_DB_NAME"]
