@@ -1,0 +1,593 @@
+"""Live competitions: every change to a game goes through here (HTML views, the API and the WebSocket consumers all
+call these functions). Keyword-only, atomic; the game row is locked (select_for_update) for every change of phase;
+refusals raise quizzes.competition_exceptions; clients are told with leaderboard.broadcast after commit.
+
+Rules the server owns:
+- a question opens and closes at stored server times (GameQuestion.opened_at / closes_at);
+- an answer counts only if it is received while its question is open, or within ANSWER_GRACE_SECONDS after closes_at
+  (then scored as if received at the deadline); points come from the server's receive time;
+- only a player's first answer counts (a unique constraint, not a check-then-insert);
+- a question closes when its time is up (the first request after the deadline closes it: a consumer's timer, the
+  host console's poll, any player's answer or reconnection), when every player has answered, or when the host skips;
+- the correct option leaves the server only after the question has closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from leaderboard.broadcast import broadcast
+from leaderboard.groups import competition_group, competition_host_group
+from quizzes.competition_exceptions import (
+    AnswerClosed,
+    GameNotFound,
+    GameOver,
+    GamePaused,
+    InvalidAnswer,
+    NicknameUnavailable,
+    NoQuestions,
+    NotAllowed,
+    PlayerRemoved,
+    WrongPhase,
+)
+from quizzes.competition_selectors import active_players, game_state, ranked_players
+from quizzes.models import Category, Competition, Game, GameQuestion, Player, PlayerAnswer, Question
+from quizzes.models.competitions import PIN_LENGTH, hash_token
+from quizzes.scoring import competition_points, streak_points
+
+logger = logging.getLogger(__name__)
+
+# Guests at the consultation-day booth pick a nickname from generated ones (no free text on a public projector).
+NICK_ADJECTIVES = "机智的 勇敢的 细心的 冷静的 敏捷的 可靠的 热心的 认真的 沉着的 乐观的 专注的 果断的".split()
+NICK_NOUNS = "消防员 安全员 急救员 巡检员 守护者 灭火器 护士长 逃生门 应急灯 警报器 救援队 指挥员".split()
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _lock(game_id: int) -> Game:
+    try:
+        return Game.objects.select_for_update().select_related("competition").get(pk=game_id)
+    except Game.DoesNotExist:
+        raise GameNotFound
+
+
+def _check_host(game: Game, actor) -> None:
+    if not game.competition.can_host(actor):
+        raise NotAllowed
+
+
+def _question(game: Game, index: int | None = None) -> GameQuestion | None:
+    index = game.index if index is None else index
+    if index < 0:
+        return None
+    return GameQuestion.objects.filter(game=game, index=index).first()
+
+
+def _publish(game: Game, *, question: GameQuestion | None = None, now=None) -> dict:
+    """Bump the version, save, and broadcast the new public state once the transaction commits."""
+    game.version = F("version") + 1
+    game.save()
+    game.refresh_from_db(fields=["version"])
+    state = game_state(game, now=now, question=question)
+    group = competition_group(game.pk)
+    transaction.on_commit(lambda: broadcast(group, {"type": "game.state", "state": state}))
+    return state
+
+
+def _tell_host(game_id: int, message: dict) -> None:
+    group = competition_host_group(game_id)
+    transaction.on_commit(lambda: broadcast(group, message))
+
+
+def _update_store(game: Game) -> None:
+    """After commit: mirror the game's players into the ranking store (leaderboard.boards keys; the database stays
+    the source of truth and the store can be rebuilt from it)."""
+    from leaderboard.boards import game_institutions_board, game_players_board
+    from leaderboard.ranking_keys import competition_key
+    from leaderboard.store import get_store
+
+    by_time = game.scoring == Competition.Scoring.ACCURACY
+    rows = list(active_players(game.pk).values("pk", "nickname", "score", "total_ms", "institution_id"))
+    scores = {str(r["pk"]): competition_key(score=r["score"], total_ms=r["total_ms"], by_time=by_time) for r in rows}
+    institutions = {str(r["pk"]): r["institution_id"] for r in rows if r["institution_id"]}
+    labels = {str(r["pk"]): r["nickname"] for r in rows}
+    people, inst = game_players_board(game.pk), game_institutions_board(game.pk)
+
+    def write():
+        try:
+            store = get_store()
+            store.replace(people, scores)
+            store.set_labels(people, labels)
+            store.replace(inst, institutions)
+        except Exception:
+            logger.exception("ranking store update for game %s failed", game.pk)
+
+    transaction.on_commit(write)
+
+
+# --- creating and joining --------------------------------------------------------------------------------------------
+
+
+def _draw_questions(competition: Competition, rng: random.Random) -> list[Question]:
+    choice = Question.objects.active().exclude(type=Question.Type.FILL)
+    if competition.source == Competition.Source.PICKED:
+        picked = competition.picked_questions.select_related("question").order_by("sort_order", "pk")
+        return [p.question for p in picked if p.question.status == Question.Status.ACTIVE and p.question.is_choice]
+    if competition.draw_category_id:
+        category = Category.objects.get(pk=competition.draw_category_id)
+        choice = choice.filter(category_id__in=category.descendant_ids())
+    ids = list(choice.values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(len(ids), competition.draw_count))
+    by_id = Question.objects.in_bulk(chosen)
+    return [by_id[pk] for pk in chosen]
+
+
+def _new_pin(rng: random.Random) -> str:
+    return str(rng.randrange(10 ** (PIN_LENGTH - 1), 10**PIN_LENGTH))
+
+
+def competition_host(*, competition: Competition, actor, rng: random.Random | None = None) -> Game:
+    """Open a game of `competition` in the lobby (or return the one already live, so a host resumes it)."""
+    if not competition.can_host(actor):
+        raise NotAllowed
+    live = Game.objects.live().filter(competition=competition).order_by("-created_at").first()
+    if live is not None:
+        return live
+    rng = rng or random.Random(secrets.randbits(64))
+    questions = _draw_questions(competition, rng)
+    if not questions:
+        raise NoQuestions
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                game = Game.objects.create(
+                    competition=competition,
+                    pin=_new_pin(rng),
+                    host=actor,
+                    scoring=competition.scoring,
+                    streak_bonus=competition.streak_bonus,
+                    institution_min_players=competition.institution_min_players,
+                )
+                GameQuestion.objects.bulk_create(
+                    GameQuestion(
+                        game=game,
+                        index=i,
+                        question=q,
+                        type=q.type,
+                        stem=q.stem,
+                        options=list(q.options),
+                        correct_options=sorted(q.correct_options),
+                        explanation=q.explanation,
+                        source=q.source[:160],
+                        seconds=competition.seconds_per_question,
+                    )
+                    for i, q in enumerate(questions)
+                )
+                return game
+        except IntegrityError:
+            continue  # the PIN is in use by another live game: draw another
+    raise IntegrityError("no free PIN found")
+
+
+def find_game(pin: str) -> Game:
+    """The live (or most recent) game with this PIN."""
+    pin = (pin or "").strip()
+    if not (len(pin) == PIN_LENGTH and pin.isdigit()):
+        raise GameNotFound
+    game = Game.objects.select_related("competition").filter(pin=pin).order_by("-created_at").first()
+    if game is None:
+        raise GameNotFound
+    return game
+
+
+def nickname_choices(*, game: Game, count: int = 6, rng: random.Random | None = None) -> list[str]:
+    """Generated nicknames not yet taken in `game`, for a guest to pick from."""
+    rng = rng or random.Random()
+    taken = set(Player.objects.filter(game=game).values_list("nickname", flat=True))
+    pool = [a + n for a in NICK_ADJECTIVES for n in NICK_NOUNS]
+    rng.shuffle(pool)
+    free = [name for name in pool if name not in taken][:count]
+    suffix = 2
+    while len(free) < count:  # more guests than combinations: number them
+        name = f"{rng.choice(NICK_ADJECTIVES)}{rng.choice(NICK_NOUNS)}{suffix}"
+        if name not in taken and name not in free:
+            free.append(name)
+        suffix += 1
+    return free
+
+
+def is_generated_nickname(name: str) -> bool:
+    stripped = name.rstrip("0123456789")
+    return any(stripped == a + n for a in NICK_ADJECTIVES for n in NICK_NOUNS)
+
+
+@dataclass
+class JoinResult:
+    player: Player
+    token: str | None  # a new secret for the browser's cookie, or None when the one it sent is still valid
+
+
+def _staff_nickname(game: Game, user) -> str:
+    taken = set(Player.objects.filter(game=game).values_list("nickname", flat=True))
+    name = user.real_name or user.employee_no
+    institution = user.institution.short_name or user.institution.name if user.institution_id else ""
+    for candidate in (name, f"{name}·{institution}" if institution else None, f"{name}·{user.employee_no}"):
+        if candidate and candidate[:40] not in taken:
+            return candidate[:40]
+    return f"{name}·{secrets.token_hex(2)}"[:40]
+
+
+def competition_join(*, game: Game, user=None, token: str = "", nickname: str = "") -> JoinResult:
+    """Join `game`, or rejoin it as the same player: by the secret token cookie, or (staff) by the user account."""
+    with transaction.atomic():
+        game = _lock(game.pk)
+        competition = game.competition
+        if token:
+            player = Player.objects.filter(game=game, token_hash=hash_token(token)).first()
+            if player is not None and (player.user_id is None or player.user_id == getattr(user, "pk", None)):
+                if player.removed_at is not None:
+                    raise PlayerRemoved
+                return JoinResult(player, None)
+        if game.phase == Game.Phase.FINISHED:
+            raise GameOver
+        new_token = Player.new_token()
+        if competition.audience == Competition.Audience.STAFF:
+            if not competition.may_join(user):
+                raise NotAllowed
+            player = Player.objects.filter(game=game, user=user).first()
+            if player is not None:
+                if player.removed_at is not None:
+                    raise PlayerRemoved
+                # Same person on a new device (or a cleared cookie): same player, new secret.
+                player.token_hash = hash_token(new_token)
+                player.save(update_fields=["token_hash"])
+                return JoinResult(player, new_token)
+            player = Player.objects.create(
+                game=game,
+                user=user,
+                nickname=_staff_nickname(game, user),
+                institution_id=user.institution_id,
+                token_hash=hash_token(new_token),
+            )
+        else:
+            nickname = (nickname or "").strip()
+            if not is_generated_nickname(nickname) or Player.objects.filter(game=game, nickname=nickname).exists():
+                raise NicknameUnavailable
+            player = Player.objects.create(game=game, nickname=nickname, token_hash=hash_token(new_token))
+        _tell_host(game.pk, {"type": "lobby.changed"})
+        return JoinResult(player, new_token)
+
+
+def player_for_token(*, game: Game, token: str, user=None) -> Player | None:
+    """The player this browser is, if its token is valid (and, for staff, belongs to the logged-in user)."""
+    if not token:
+        return None
+    player = Player.objects.filter(game=game, token_hash=hash_token(token)).first()
+    if player is None or player.removed_at is not None:
+        return None
+    if player.user_id is not None and player.user_id != getattr(user, "pk", None):
+        return None
+    if game.competition.audience == Competition.Audience.STAFF and not game.competition.may_join(user):
+        return None
+    return player
+
+
+# --- the game's phases -----------------------------------------------------------------------------------------------
+
+
+def _open(game: Game, index: int, now) -> GameQuestion:
+    gq = GameQuestion.objects.get(game=game, index=index)
+    gq.opened_at = now
+    gq.closes_at = now + timedelta(seconds=gq.seconds)
+    gq.save(update_fields=["opened_at", "closes_at"])
+    game.index = index
+    game.phase = Game.Phase.QUESTION
+    game.paused_at = None
+    return gq
+
+
+def _close(game: Game, gq: GameQuestion, now) -> bool:
+    """Close and score the current question (game row locked by the caller). False if it was already closed."""
+    # Conditional update: takes the question row's lock, so an answer that incremented answer_count first commits
+    # before this continues (and is scored), and one that comes later finds closed_at set and is refused.
+    if not GameQuestion.objects.filter(pk=gq.pk, closed_at__isnull=True).update(closed_at=now):
+        return False
+    gq.refresh_from_db()
+    answers = {a.player_id: a for a in PlayerAnswer.objects.filter(game_question=gq)}
+    players = list(active_players(game.pk))
+    limit_ms = gq.seconds * 1000
+    bonus_on = game.streak_bonus and game.scoring != Competition.Scoring.ACCURACY
+    scored = []
+    for player in players:
+        answer = answers.get(player.pk)
+        if answer is not None and answer.correct:
+            player.streak += 1
+            player.correct_count += 1
+            answer.bonus = streak_points(player.streak) if bonus_on else 0
+            scored.append(answer)
+            player.score += answer.points + answer.bonus
+        else:
+            player.streak = 0
+        player.total_ms += min(answer.elapsed_ms, limit_ms) if answer is not None else limit_ms
+    Player.objects.bulk_update(players, ["score", "streak", "correct_count", "total_ms"], batch_size=500)
+    PlayerAnswer.objects.bulk_update(scored, ["bonus"], batch_size=500)
+    distribution = [0] * len(gq.options)
+    active = {p.pk for p in players}
+    for answer in answers.values():
+        if answer.player_id in active:
+            for i in answer.choice:
+                if 0 <= i < len(distribution):
+                    distribution[i] += 1
+    gq.distribution = distribution
+    gq.save(update_fields=["distribution"])
+    game.phase = Game.Phase.REVEAL
+    game.paused_at = None
+    _update_store(game)
+    return True
+
+
+def _finish(game: Game, now) -> None:
+    game.phase = Game.Phase.FINISHED
+    game.finished_at = now
+    game.paused_at = None
+    _update_store(game)
+
+
+def competition_start(*, game_id: int, actor, now=None) -> dict:
+    """From the lobby to the first question."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        if game.phase != Game.Phase.LOBBY:
+            raise WrongPhase
+        gq = _open(game, 0, now)
+        game.started_at = now
+        return _publish(game, question=gq, now=now)
+
+
+def competition_advance(*, game_id: int, actor, now=None) -> dict:
+    """The host's "next": lobby -> question 1 -> reveal -> leaderboard -> question 2 ... -> leaderboard -> podium.
+    During a question "next" closes it now (like skip)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        if game.phase == Game.Phase.LOBBY:
+            gq = _open(game, 0, now)
+            game.started_at = now
+        elif game.phase == Game.Phase.QUESTION:
+            gq = _question(game)
+            _close(game, gq, now)
+        elif game.phase == Game.Phase.REVEAL:
+            game.phase = Game.Phase.LEADERBOARD
+            gq = None
+        elif game.phase == Game.Phase.LEADERBOARD:
+            if game.index + 1 < game.questions.count():
+                gq = _open(game, game.index + 1, now)
+            else:
+                _finish(game, now)
+                gq = None
+        else:
+            raise GameOver
+        return _publish(game, question=gq, now=now)
+
+
+def competition_skip(*, game_id: int, actor, now=None) -> dict:
+    """Stop the current question now: answers given so far count, then the answer is revealed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        if game.phase != Game.Phase.QUESTION:
+            raise WrongPhase
+        gq = _question(game)
+        _close(game, gq, now)
+        return _publish(game, question=gq, now=now)
+
+
+def competition_pause(*, game_id: int, actor, now=None) -> dict:
+    """Freeze the countdown of the open question (answers are refused while paused)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        gq = _question(game)
+        if game.phase != Game.Phase.QUESTION or game.is_paused or gq.is_closed:
+            raise WrongPhase
+        if gq.is_due(now):
+            _close(game, gq, now)
+        else:
+            game.paused_at = min(now, gq.closes_at)
+        return _publish(game, question=gq, now=now)
+
+
+def competition_resume(*, game_id: int, actor, now=None) -> dict:
+    """Continue a paused question with the time it had left (its open and close times move by the pause)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        if game.phase != Game.Phase.QUESTION or not game.is_paused:
+            raise WrongPhase
+        gq = _question(game)
+        shift = now - game.paused_at
+        gq.opened_at += shift
+        gq.closes_at += shift
+        gq.save(update_fields=["opened_at", "closes_at"])
+        game.paused_at = None
+        return _publish(game, question=gq, now=now)
+
+
+def competition_end(*, game_id: int, actor, now=None) -> dict:
+    """End the game now (an open question is scored first) and show the podium."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        if game.phase == Game.Phase.FINISHED:
+            raise GameOver
+        if game.phase == Game.Phase.QUESTION:
+            _close(game, _question(game), now)
+        _finish(game, now)
+        return _publish(game, now=now)
+
+
+def competition_remove_player(*, game_id: int, player_id: int, actor, now=None) -> dict:
+    """Take a player out of the game (their score leaves the rankings; they cannot rejoin)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        game = _lock(game_id)
+        _check_host(game, actor)
+        updated = Player.objects.filter(pk=player_id, game=game, removed_at__isnull=True).update(removed_at=now)
+        if not updated:
+            raise GameNotFound
+        group = competition_group(game.pk)
+        transaction.on_commit(lambda: broadcast(group, {"type": "player.removed", "player": player_id}))
+        _tell_host(game.pk, {"type": "lobby.changed"})
+        gq = _question(game)
+        if game.phase == Game.Phase.QUESTION and not game.is_paused and gq is not None:
+            if gq.answer_count and gq.answer_count >= active_players(game.pk).count():
+                _close(game, gq, now)
+        if game.phase in (Game.Phase.LEADERBOARD, Game.Phase.FINISHED, Game.Phase.REVEAL):
+            _update_store(game)
+        return _publish(game, question=gq, now=now)
+
+
+def competition_tick(*, game_id: int, now=None) -> dict:
+    """Close the open question if its time (plus grace) is up. Called by timers, the host's poll and any request;
+    returns the live counts {"phase", "index", "answered", "players", "closed"}."""
+    now = now or timezone.now()
+    game = Game.objects.filter(pk=game_id).only("phase", "index", "paused_at").first()
+    if game is None:
+        raise GameNotFound
+    gq = _question(game)
+    closed = False
+    if game.phase == Game.Phase.QUESTION and not game.is_paused and gq is not None and gq.is_due(now):
+        with transaction.atomic():
+            game = _lock(game_id)
+            gq = _question(game)
+            if game.phase == Game.Phase.QUESTION and not game.is_paused and gq.is_due(now):
+                closed = _close(game, gq, now)
+                if closed:
+                    _publish(game, question=gq, now=now)
+    return {
+        "phase": game.phase,
+        "index": game.index,
+        "answered": gq.answer_count if gq is not None else 0,
+        "players": active_players(game_id).count(),
+        "closed": closed,
+    }
+
+
+def competition_state(*, game_id: int, now=None) -> dict:
+    """The full current public state (after closing a question whose time is up): what a (re)connecting client gets."""
+    now = now or timezone.now()
+    competition_tick(game_id=game_id, now=now)
+    game = Game.objects.select_related("competition").get(pk=game_id)
+    return game_state(game, now=now)
+
+
+# --- answers -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerResult:
+    index: int
+    status: str  # "accepted" | "duplicate"
+    closed: bool = False  # this answer was the last one missing and closed the question
+
+
+def _valid_choice(gq: GameQuestion, choice) -> list[int]:
+    if not isinstance(choice, list) or not choice or len(choice) > len(gq.options):
+        raise InvalidAnswer
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(gq.options) for i in choice):
+        raise InvalidAnswer
+    chosen = sorted(set(choice))
+    if gq.type in (Question.Type.SINGLE, Question.Type.TRUE_FALSE) and len(chosen) != 1:
+        raise InvalidAnswer
+    return chosen
+
+
+def competition_answer(*, game_id: int, player_id: int, index: int, choice, now=None) -> AnswerResult:
+    """Store a player's answer to question `index` (received now, by the server's clock) before acknowledging it.
+
+    Refused (AnswerClosed) unless the question is open, or closed less than ANSWER_GRACE_SECONDS ago; a second answer
+    to the same question is ignored (status "duplicate"). Points are final when the question closes."""
+    now = now or timezone.now()
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise InvalidAnswer
+    due = False
+    try:
+        with transaction.atomic():
+            gq = GameQuestion.objects.select_related("game").filter(game_id=game_id, index=index).first()
+            player = Player.objects.filter(pk=player_id, game_id=game_id).only("removed_at").first()
+            if gq is None or player is None:
+                raise AnswerClosed
+            if player.removed_at is not None:
+                raise PlayerRemoved
+            game = gq.game
+            if game.phase != Game.Phase.QUESTION or game.index != index or gq.is_closed or gq.opened_at is None:
+                raise AnswerClosed
+            if game.is_paused:
+                raise GamePaused
+            if gq.is_due(now):
+                due = True
+                raise AnswerClosed
+            chosen = _valid_choice(gq, choice)
+            elapsed = max(0.0, min((now - gq.opened_at).total_seconds(), float(gq.seconds)))
+            correct = gq.is_correct(chosen)
+            PlayerAnswer.objects.create(
+                player_id=player_id,
+                game_question=gq,
+                choice=chosen,
+                received_at=now,
+                elapsed_ms=round(elapsed * 1000),
+                correct=correct,
+                points=competition_points(game.scoring, correct=correct, elapsed=elapsed, limit=gq.seconds),
+            )
+            counted = GameQuestion.objects.filter(pk=gq.pk, closed_at__isnull=True).update(
+                answer_count=F("answer_count") + 1
+            )
+            if not counted:
+                raise AnswerClosed  # closed while this answer was on its way: rolled back, not stored
+    except IntegrityError:
+        return AnswerResult(index=index, status="duplicate")
+    except AnswerClosed:
+        if due:
+            competition_tick(game_id=game_id, now=now)
+        raise
+    # Close early when every player has answered.
+    answered = GameQuestion.objects.filter(pk=gq.pk).values_list("answer_count", flat=True).first() or 0
+    closed = False
+    if answered >= active_players(game_id).count():
+        with transaction.atomic():
+            game = _lock(game_id)
+            gq = _question(game)
+            if game.phase == Game.Phase.QUESTION and gq.index == index and not game.is_paused:
+                closed = _close(game, gq, now)
+                if closed:
+                    _publish(game, question=gq, now=now)
+    return AnswerResult(index=index, status="accepted", closed=closed)
+
+
+def lobby_view(*, game_id: int) -> dict:
+    """What the host's lobby shows: player count and the latest players."""
+    from quizzes.competition_selectors import lobby_players
+
+    game = Game.objects.get(pk=game_id)
+    return {"type": "lobby", "players": lobby_players(game), "count": active_players(game_id).count()}
+
+
+def final_ranking(*, game_id: int) -> list[dict]:
+    game = Game.objects.get(pk=game_id)
+    return ranked_players(game)
