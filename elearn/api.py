@@ -3,9 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
+from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
 router = DefaultRouter()
 router.register("me", MeViewSet, basename="me")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("roster-import", RosterImportViewSet, basename="roster-import")
+router.register("practice", PracticeViewSet, basename="practice")
+router.register("wrongbook", WrongBookViewSet, basename="wrongbook")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("exam-results", ExamResultViewSet, basename="exam-result")

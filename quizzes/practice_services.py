@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from . import scoring
 from .models import Question
 from .models.practice import PracticeAnswer, PracticeMode, PracticeProgress, WrongBookEntry
-from .practice_exceptions import InvalidResponse, QuestionUnavailable
+from .practice_exceptions import CertificateNotEligible, InvalidResponse, PracticePaused, QuestionUnavailable
 
 
 @dataclass(frozen=True)
@@ -152,13 +153,12 @@ def wrongbook_record_attempt(*, attempt) -> int:
 
     if attempt.state != attempt.State.SUBMITTED:
         return 0
-    correct = dict(
-        AttemptAnswer.objects.filter(attempt_id=attempt.pk).values_list("attempt_question_id", "is_correct")
-    )
+    correct = dict(AttemptAnswer.objects.filter(attempt_id=attempt.pk).values_list("attempt_question_id", "is_correct"))
     results = [
         (question_id, bool(correct.get(aq_id)))
-        for aq_id, question_id in AttemptQuestion.objects.filter(attempt_id=attempt.pk, question__isnull=False)
-        .values_list("pk", "question_id")
+        for aq_id, question_id in AttemptQuestion.objects.filter(
+            attempt_id=attempt.pk, question__isnull=False
+        ).values_list("pk", "question_id")
     ]
     return wrongbook_record(
         user=attempt.user, results=results, source=WrongBookEntry.Source.EXAM, now=attempt.submitted_at
@@ -186,6 +186,7 @@ def practice_answer(
     if mode not in PracticeMode.values:
         raise InvalidResponse(_("练习方式无效。"))
     token = (token or "")[:40]
+    _ensure_not_sitting_exam(user, now)
     if token:
         earlier = PracticeAnswer.objects.filter(user=user, token=token).select_related("question").first()
         if earlier is not None:
@@ -253,3 +254,90 @@ def _progress_advance(*, user, category_id: int, question_id: int, correct: bool
 def practice_restart(*, user, category_id: int) -> None:
     """Start sequential practice of a category from its first question again."""
     PracticeProgress.objects.filter(user=user, category_id=category_id).delete()
+
+
+def _ensure_not_sitting_exam(user, now) -> None:
+    """Practice reveals answers from the bank that exams draw from: refuse it while a counting attempt is open."""
+    from django.db.models import Q
+
+    from .models import Attempt
+
+    sitting = Attempt.objects.filter(user=user, is_mock=False, state__in=Attempt.OPEN_STATES).filter(
+        Q(deadline__isnull=True) | Q(deadline__gt=now)
+    )
+    if sitting.exists():
+        raise PracticePaused()
+
+
+# --- mock exams -----------------------------------------------------------------------------------------------------
+
+
+def mock_start(*, user, exam_id: int, now: datetime | None = None):
+    """Start (or resume) a mock attempt (模拟考试) on an exam's rules. The exam core draws, times and scores it
+    (exam_services.attempt_start(mock=True)); it never counts towards a grade or a certificate."""
+    from .exam_selectors import mock_exams_for
+    from .exam_services import attempt_start
+
+    now = now or timezone.now()
+    exam = mock_exams_for(user).filter(pk=exam_id).first()
+    if exam is None:
+        raise QuestionUnavailable(_("没有可以模拟的这场考试。"))
+    _ensure_not_sitting_exam(user, now)
+    return attempt_start(exam=exam, user=user, mock=True, now=now)
+
+
+# --- certificates ---------------------------------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+
+
+def new_certificate_code(rng=None) -> str:
+    import secrets
+
+    rng = rng or secrets.SystemRandom()
+    raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+@transaction.atomic
+def certificate_issue(*, user, exam_id: int, now: datetime | None = None):
+    """The certificate of a candidate whose exam grade passes (mock attempts never count). Issued once per
+    candidate and exam: the verification code stays; the score follows the grade if a later attempt changes it."""
+    from .exam_selectors import candidate_grade
+    from .models import Certificate, Exam
+
+    now = now or timezone.now()
+    exam = Exam.objects.filter(pk=exam_id).first()
+    grade = candidate_grade(exam, user) if exam is not None else None
+    if grade is None or not grade.passed:
+        raise CertificateNotEligible()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one issue at a time per person
+    certificate = Certificate.objects.filter(user=user, exam=exam).first()
+    fields = {
+        "attempt": grade.attempt,
+        "score": grade.score,
+        "max_score": grade.max_score,
+        "passed_on": timezone.localdate(grade.passed_at or now),
+    }
+    if certificate is None:
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    return Certificate.objects.create(
+                        code=new_certificate_code(),
+                        user=user,
+                        exam=exam,
+                        holder_name=user.real_name or user.employee_no,
+                        institution_name=user.institution.name if user.institution_id else "",
+                        exam_title=exam.title,
+                        issued_at=now,
+                        **fields,
+                    )
+            except IntegrityError:  # a code collision (1 in 32^12): draw again
+                continue
+        raise IntegrityError("could not draw a unique certificate code")
+    if certificate.score != grade.score:
+        for name, value in fields.items():
+            setattr(certificate, name, value)
+        certificate.save()
+    return certificate

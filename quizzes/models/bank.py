@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 
@@ -54,7 +55,8 @@ class Category(models.Model):
 
 
 class QuestionTag(TaggedItemBase):
-    content_object = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, related_name="tagged_items")
+    # A ParentalKey, as ClusterTaggableManager requires (a plain ForeignKey breaks `question.tags.all()`).
+    content_object = ParentalKey("quizzes.Question", on_delete=models.CASCADE, related_name="tagged_items")
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -181,9 +183,13 @@ class Question(ClusterableModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def prepare_for_save(self) -> None:
+        """Canonical options/answers and fresh fingerprints; `save` calls it, bulk writers call it themselves."""
         if self.type == self.Type.TRUE_FALSE:
             self.options = list(TRUE_FALSE_OPTIONS)
         self.correct_options = sorted(set(self.correct_options))
         self.identity_hash, self.content_hash = self.compute_hashes()
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
         super().save(*args, **kwargs)
