@@ -1,0 +1,94 @@
+"""Question bank import: one module per format, one plan for all of them.
+
+    parse_upload(data=..., filename=...)  -> ParseResult (format recognised from the name and the content)
+    build_plan(data=..., filename=...)    -> ImportPlan  (matched against the bank: new / updated / unchanged)
+
+Nothing in this package writes; `quizzes.bank_services.bank_import` commits a plan atomically.
+File-level problems (empty, too large, corrupt, zip bomb, unsupported type, unsafe XML) raise
+`elearn.spreadsheets.SpreadsheetError` with a message for the user; row-level problems are Issues in the plan.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from elearn.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, SpreadsheetError, _check_size, decode_text, raw_rows
+
+from . import aiken, gift, kahoot, moodle_xml, spreadsheet
+from .common import Issue, ParsedQuestion, ParseResult
+from .plan import ImportPlan, PlannedQuestion, build_plan_from
+
+__all__ = [
+    "FORMAT_LABELS",
+    "ImportPlan",
+    "Issue",
+    "ParseResult",
+    "ParsedQuestion",
+    "PlannedQuestion",
+    "build_plan",
+    "parse_upload",
+]
+
+FORMAT_LABELS = {
+    "spreadsheet": _("Excel/CSV 题库（本平台模板或常见中文题库格式）"),
+    "kahoot": _("Kahoot! 题目表格"),
+    "gift": _("Moodle GIFT"),
+    "aiken": _("Aiken"),
+    "moodle_xml": _("Moodle XML"),
+}
+DEFAULT_CATEGORY = "未分类"
+ACCEPTED_SUFFIXES = (*EXCEL_SUFFIXES, *CSV_SUFFIXES, ".gift", ".xml")
+
+
+def parse_upload(
+    *, data: bytes, filename: str, fmt: str | None = None, default_category: list[str] | None = None
+) -> ParseResult:
+    """Recognise the format (or use `fmt`) and parse the file; raises SpreadsheetError if it cannot be read."""
+    if fmt and fmt not in FORMAT_LABELS:
+        raise SpreadsheetError(_("未知的导入格式“%(f)s”。") % {"f": fmt})
+    category = list(default_category or [DEFAULT_CATEGORY])
+    lower = filename.lower()
+    if lower.endswith(".xls"):
+        raw_rows(data, filename)  # raises the "save as .xlsx" message
+    if not lower.endswith(ACCEPTED_SUFFIXES):
+        raise SpreadsheetError(
+            _("不支持的文件类型“%(name)s”：请上传 .xlsx、.csv、.txt（GIFT/Aiken）、.gift 或 .xml（Moodle XML）文件。")
+            % {"name": filename}
+        )
+    _check_size(data, filename)
+    if lower.endswith(".txt") and fmt not in ("spreadsheet", "kahoot"):
+        text = _text(data, filename)
+        if fmt == "aiken" or (fmt is None and aiken.looks_like_aiken(text)):
+            return aiken.parse_text(text, filename, default_category=category)
+        if fmt == "gift" or (fmt is None and gift.looks_like_gift(text)):
+            return gift.parse_text(text, filename, default_category=category)
+        if fmt is not None:
+            raise SpreadsheetError(_("格式“%(f)s”不能用于 .txt 文件。") % {"f": FORMAT_LABELS[fmt]})
+    if lower.endswith(".gift"):
+        return gift.parse_text(_text(data, filename), filename, default_category=category)
+    if lower.endswith(".xml"):
+        return moodle_xml.parse_text(_text(data, filename), filename, default_category=category)
+    rows = raw_rows(data, filename)
+    if fmt == "kahoot" or (fmt is None and kahoot.looks_like_kahoot(rows)):
+        return kahoot.parse_rows(rows, filename, default_category=category)
+    return spreadsheet.parse_rows(rows, filename, default_category=category)
+
+
+def _text(data: bytes, filename: str) -> str:
+    text = decode_text(data, filename)
+    if not text.strip():
+        raise SpreadsheetError(_("文件“%(name)s”没有任何内容。") % {"name": filename})
+    return text
+
+
+def build_plan(
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str | None = None,
+    default_category: list[str] | None = None,
+    progress=None,
+) -> ImportPlan:
+    """Parse and match against the bank. `progress(done, total)` is called as rows are matched."""
+    parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
+    return build_plan_from(parsed, progress=progress)
