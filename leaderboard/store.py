@@ -7,6 +7,7 @@ active; everything else uses this interface:
     add_score(board, member, delta) -> new score        set_score(board, member, score, *, gt=False)
     top(board, n) -> [(member, score)]  best first      rank(board, member) -> 1-based rank or None
     score(board, member) -> float | None                size(board) -> int            clear(board)
+    count_above(board, score) -> int (tie-aware rank = count_above + 1)
     scores(board) -> {member: score}  (whole board)     replace(board, {member: score})  (atomic rebuild)
     set_labels(board, {member: label}) / labels(board, [members]) -> {member: label}
 

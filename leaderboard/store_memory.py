@@ -6,7 +6,7 @@ which stays far below a millisecond for boards of tens of thousands of members.
 """
 
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 
 
 class _Board:
@@ -72,6 +72,14 @@ class MemoryStore:
             if b is None or member not in b.scores:
                 return None
             return len(b.order) - bisect_left(b.order, (b.scores[member], member))
+
+    def count_above(self, board: str, score: float) -> int:
+        """How many members score strictly higher (so a tie-aware rank is count_above + 1)."""
+        with self._lock:
+            b = self._boards.get(board)
+            if b is None:
+                return 0
+            return len(b.order) - bisect_right(b.order, float(score), key=lambda item: item[0])
 
     def score(self, board: str, member: str) -> float | None:
         with self._lock:

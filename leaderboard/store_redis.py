@@ -43,6 +43,10 @@ class RedisStore:
         found = self.client.zrevrank(self._key(board), str(member))
         return None if found is None else int(found) + 1
 
+    def count_above(self, board: str, score: float) -> int:
+        """How many members score strictly higher (so a tie-aware rank is count_above + 1)."""
+        return int(self.client.zcount(self._key(board), f"({float(score)!r}", "+inf"))
+
     def score(self, board: str, member: str) -> float | None:
         found = self.client.zscore(self._key(board), str(member))
         return None if found is None else float(found)

@@ -196,6 +196,7 @@ ORG_ROLE_LABELS = {"staff": _("职工"), "officer": _("单位安全员"), "admin
 
 # URL modules of the apps, mounted at the site root before Wagtail's page catch-all (see elearn/urls.py).
 ELEARN_APP_URLCONFS: list[str] = []
+ELEARN_APP_URLCONFS += ["leaderboard.urls"]
 ELEARN_APP_URLCONFS += ["quizzes.urls_practice"]
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).

@@ -14,12 +14,14 @@ class FakeConsumer:
         self.name = name
         self.delay = delay
         self.got = []
+        self.times = []
         self.event = asyncio.Event()
 
     async def fanout_deliver(self, message):
         if self.delay:
             await asyncio.sleep(self.delay)
         self.got.append(message)
+        self.times.append(asyncio.get_running_loop().time())
         self.event.set()
 
     async def wait(self, count=1, timeout=3.0):

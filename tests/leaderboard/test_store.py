@@ -90,3 +90,13 @@ def test_concurrent_increments_are_not_lost(store):
     for t in threads:
         t.join()
     assert store.score("cc", "p") == 800
+
+
+def test_count_above_gives_tie_aware_ranks(store):
+    for m, s in {"a": 10, "b": 7, "c": 7, "d": 3}.items():
+        store.set_score("k", m, s)
+    assert store.count_above("k", 10) == 0
+    assert store.count_above("k", 7) == 1
+    assert store.count_above("k", 3) == 3
+    assert store.count_above("k", 2**52 + 0.0) == 0
+    assert store.count_above("none", 1) == 0

@@ -1,0 +1,53 @@
+"""LeaderboardConsumer: streams one board's coalesced ranking updates to a projector page or the 排行 tab.
+
+Thin: permission and state come from leaderboard.selectors; updates arrive through the per-process fan-out
+(leaderboard.fanout), one layer message per process, encoded to JSON once per process. On every (re)connect the
+client gets the full current state ("leaderboard.state"), so a missed update never matters.
+
+Client -> server frames: {"type": "ping"} -> {"type": "pong", "t": <echo>}. Anything else gets {"error": code}.
+"""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from . import fanout, selectors
+from .groups import board_group
+
+MAX_FRAME = 1024
+
+
+class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
+    async def connect(self):
+        self.board = self.scope["url_route"]["kwargs"]["board"]
+        user = self.scope.get("user")
+        allowed = await database_sync_to_async(selectors.can_view_board)(user, self.board)
+        if not allowed:
+            await self.close(code=4403)
+            return
+        await self.accept()
+        # Join first, then send the state: an update racing the connect is then never lost, at worst seen twice.
+        await fanout.join(board_group(self.board), self)
+        state = await database_sync_to_async(selectors.board_state)(self.board)
+        await self.send(text_data=json.dumps({"type": "leaderboard.state", "state": state}, ensure_ascii=False))
+
+    async def disconnect(self, code):
+        await fanout.leave_all(self)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > MAX_FRAME:
+            await self.send(text_data=json.dumps({"error": "frame_too_large" if text_data else "text_only"}))
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send(text_data='{"error":"malformed"}')
+            return
+        if not isinstance(frame, dict) or frame.get("type") != "ping":
+            await self.send(text_data='{"error":"unknown_type"}')
+            return
+        await self.send(text_data=json.dumps({"type": "pong", "t": frame.get("t")}))
+
+    async def leaderboard_update(self, message):
+        await self.send(text_data=fanout.json_text(message))
