@@ -198,8 +198,10 @@ ORG_ROLE_LABELS = {"staff": _("职工"), "officer": _("单位安全员"), "admin
 ELEARN_APP_URLCONFS: list[str] = []
 ELEARN_APP_URLCONFS += ["leaderboard.urls"]
 ELEARN_APP_URLCONFS += ["quizzes.urls_practice"]
+ELEARN_APP_URLCONFS += ["quizzes.urls"]  # merges quizzes.urls_exams and quizzes.urls_play (one namespace)
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = []
+ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
 # Leaderboard store: Redis sorted sets when REDIS_URL is set, else in-process (leaderboard/store.py).
 LEADERBOARD_REDIS_URL = backends.redis_url()

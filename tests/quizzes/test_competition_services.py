@@ -75,7 +75,11 @@ def test_staff_cannot_host_and_officer_hosts_only_own_institutions(staff_a, offi
 
 def test_full_game_scores_speed_closes_early_and_ranks(district_admin, clock, inst_a, inst_b):
     game = _game(district_admin, questions=2)
-    fast, slow, wrong = UserFactory(institution=inst_a), UserFactory(institution=inst_a), UserFactory(institution=inst_b)
+    fast, slow, wrong = (
+        UserFactory(institution=inst_a),
+        UserFactory(institution=inst_a),
+        UserFactory(institution=inst_b),
+    )
     players = {name: _join(game, user) for name, user in (("fast", fast), ("slow", slow), ("wrong", wrong))}
     clock(0)
     svc.competition_start(game_id=game.pk, actor=district_admin)
@@ -96,7 +100,11 @@ def test_full_game_scores_speed_closes_early_and_ranks(district_admin, clock, in
     assert state["reveal"]["correct"] == [CORRECT] and state["reveal"]["distribution"] == [1, 2, 0, 0]
     svc.competition_advance(game_id=game.pk, actor=district_admin)  # -> leaderboard
     state = game_state(Game.objects.get(pk=game.pk))
-    assert [p["name"] for p in state["top"]] == [players["fast"].nickname, players["slow"].nickname, players["wrong"].nickname]
+    assert [p["name"] for p in state["top"]] == [
+        players["fast"].nickname,
+        players["slow"].nickname,
+        players["wrong"].nickname,
+    ]
     assert [p["rank"] for p in state["top"]] == [1, 2, 3]
     svc.competition_advance(game_id=game.pk, actor=district_admin)  # -> question 2
     game.refresh_from_db()
