@@ -1,13 +1,16 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BaseStreamBlock
+from .blocks import BaseStreamBlock, StudyStreamBlock
 
 
 class HomePage(Page):
@@ -78,3 +81,93 @@ class PlatformSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("平台设置")
+
+
+# --- emergency-science library -------------------------------------------------------------------------------
+
+MATERIAL_TAGS = ["火灾", "燃气", "危化品", "动火作业", "电动车充电", "自救互救", "防汛", "特种设备", "用电安全", "地震"]
+
+
+class MaterialIndexPage(Page):
+    """The emergency-science library (应急科普): lists its materials, filterable by tag (?tag=火灾)."""
+
+    introduction = models.TextField(_("简介"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+    subpage_types = ["content.MaterialPage"]
+    template = "content/material_index_page.html"
+
+    class Meta:
+        verbose_name = _("应急科普库")
+
+    def materials(self, tag: str | None = None):
+        pages = (
+            MaterialPage.objects.child_of(self).live().public().select_related("cover").order_by("-first_published_at")
+        )
+        if tag:
+            pages = pages.filter(tags__name=tag).distinct()
+        return pages
+
+    def tag_names(self) -> list[str]:
+        used = MaterialPageTag.objects.filter(content_object__in=self.materials().values("pk"))
+        names = set(used.values_list("tag__name", flat=True))
+        return [t for t in MATERIAL_TAGS if t in names] + sorted(names - set(MATERIAL_TAGS))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        tag = request.GET.get("tag", "").strip()[:100] or None
+        context.update(current_tag=tag, materials=self.materials(tag), tags=self.tag_names())
+        return context
+
+
+class MaterialPageTag(TaggedItemBase):
+    content_object = ParentalKey("content.MaterialPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("科普标签")
+
+
+class MaterialPage(Page):
+    """One emergency-science material: a video, a reading, a poster/infographic or a drill guide."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("视频")
+        READING = "reading", _("图文")
+        POSTER = "poster", _("海报/长图")
+        DRILL = "drill", _("演练指南")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.READING)
+    summary = models.TextField(_("摘要"), max_length=300, blank=True)
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tags = ClusterTaggableManager(through=MaterialPageTag, blank=True, verbose_name=_("标签"))
+    body = StreamField(StudyStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("cover"),
+        FieldPanel("tags"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("kind"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    api_fields = ["kind", "summary", "body"]
+    parent_page_types = ["content.MaterialIndexPage"]
+    subpage_types = []
+    template = "content/material_page.html"
+
+    class Meta:
+        verbose_name = _("科普资料")

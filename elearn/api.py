@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from content.api import SelfCheckViewSet
+from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
@@ -10,6 +12,11 @@ router.register("me", MeViewSet, basename="me")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("roster-import", RosterImportViewSet, basename="roster-import")
+router.register("courses", CourseViewSet, basename="course")
+router.register("lessons", LessonViewSet, basename="lesson")
+router.register("my-progress", MyProgressViewSet, basename="my-progress")
+router.register("study-progress", StudyProgressViewSet, basename="study-progress")
+router.register("self-check", SelfCheckViewSet, basename="self-check")
 router.register("practice", PracticeViewSet, basename="practice")
 router.register("wrongbook", WrongBookViewSet, basename="wrongbook")
 router.register("certificates", CertificateViewSet, basename="certificate")

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "elearn.org.context_processors.platform",
+                "courses.context_processors.me_sections",
             ],
         },
     },
@@ -196,12 +197,14 @@ ORG_ROLE_LABELS = {"staff": _("职工"), "officer": _("单位安全员"), "admin
 
 # URL modules of the apps, mounted at the site root before Wagtail's page catch-all (see elearn/urls.py).
 ELEARN_APP_URLCONFS: list[str] = []
+ELEARN_APP_URLCONFS += ["courses.urls", "content.urls"]
 ELEARN_APP_URLCONFS += ["leaderboard.urls"]
 ELEARN_APP_URLCONFS += ["quizzes.urls_practice"]
 ELEARN_APP_URLCONFS += ["quizzes.urls"]  # merges quizzes.urls_exams and quizzes.urls_play (one namespace)
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = []
+ELEARN_DEMO_SEEDERS += ["courses.demo.seed_study"]
 ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
 # Leaderboard store: Redis sorted sets when REDIS_URL is set, else in-process (leaderboard/store.py).
 LEADERBOARD_REDIS_URL = backends.redis_url()

@@ -1,0 +1,49 @@
+"""Site search across study modules, lessons and emergency-science materials.
+
+Wagtail's search backends split text on spaces and punctuation, so a run of Chinese text is indexed as one
+token and a query for "消防" misses "医疗机构消防安全管理". The search therefore adds substring matches on the text
+that Wagtail's index already holds (title and body of each entry), and ranks title matches first.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from wagtail.models import Page
+from wagtail.search.models import IndexEntry
+
+MAX_QUERY = 50
+
+
+def _searchable_types():
+    from courses.models import CoursePage, LessonPage
+
+    from .models import MaterialPage
+
+    return [CoursePage, LessonPage, MaterialPage]
+
+
+def _text_field(name: str) -> str:
+    # The PostgreSQL index stores tsvectors in title/body and plain-text mirrors in title_text/body_text.
+    fields = {f.name for f in IndexEntry._meta.get_fields()}
+    return f"{name}_text" if f"{name}_text" in fields else name
+
+
+def search_pages(query: str, *, limit: int = 50) -> list[Page]:
+    query = (query or "").strip()[:MAX_QUERY]
+    if not query:
+        return []
+    types = _searchable_types()
+    pages = Page.objects.live().public().type(*types)
+    found: dict[int, Page] = {}
+    for page in pages.search(query)[:limit]:
+        found[page.pk] = page
+    content_types = ContentType.objects.get_for_models(*types).values()
+    title, body = _text_field("title"), _text_field("body")
+    entries = IndexEntry.objects.filter(content_type__in=content_types).filter(
+        Q(**{f"{title}__icontains": query}) | Q(**{f"{body}__icontains": query})
+    )
+    title_hits = set(entries.filter(**{f"{title}__icontains": query}).values_list("object_id", flat=True)[:limit])
+    ids = [int(i) for i in entries.values_list("object_id", flat=True)[: limit * 2] if str(i).isdigit()]
+    for page in pages.filter(pk__in=ids).order_by("path")[:limit]:
+        found.setdefault(page.pk, page)
+    ordered = sorted(found.values(), key=lambda p: (str(p.pk) not in title_hits and query not in p.title, p.path))
+    return [p.specific for p in ordered[:limit]]

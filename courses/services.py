@@ -1,0 +1,132 @@
+"""Changes to study progress. Keyword-only, atomic; the progress row is locked where requests race
+(a phone retrying heartbeats, two tabs, a double-tapped 学完了 button)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from .exceptions import InvalidHeartbeat, LessonNotAvailable, TooEarlyToComplete
+from .models import CourseCompletion, CoursePage, LessonHeartbeat, LessonPage, LessonProgress
+
+# The page sends a heartbeat every HEARTBEAT_INTERVAL seconds while it is visible; the server credits at most
+# HEARTBEAT_MAX_SECONDS for one heartbeat, and for one page session never more than the wall-clock time since
+# that session's first heartbeat (plus one interval), however many heartbeats arrive or in what order.
+HEARTBEAT_INTERVAL = 15
+HEARTBEAT_MAX_SECONDS = 30
+MAX_SEQ = 100_000
+
+
+@dataclass(frozen=True)
+class HeartbeatResult:
+    progress: LessonProgress
+    credited: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    progress: LessonProgress
+    course_completed: bool  # True when this completion finished the module (the badge was just awarded)
+    already_completed: bool
+
+
+def _live_lesson(lesson: LessonPage) -> tuple[LessonPage, CoursePage]:
+    if not lesson.live:
+        raise LessonNotAvailable()
+    course = lesson.get_parent().specific
+    if not isinstance(course, CoursePage) or not course.live:
+        raise LessonNotAvailable()
+    return lesson, course
+
+
+def _progress_for_update(*, user, lesson: LessonPage, course: CoursePage, now: datetime.datetime) -> LessonProgress:
+    try:
+        with transaction.atomic():
+            LessonProgress.objects.get_or_create(
+                user=user, lesson=lesson, defaults={"course": course, "first_opened_at": now, "last_seen_at": now}
+            )
+    except IntegrityError:
+        pass  # created by a concurrent request; lock it below
+    return LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
+
+
+@transaction.atomic
+def lesson_open(*, user, lesson: LessonPage, now: datetime.datetime | None = None) -> LessonProgress:
+    """Record that `user` opened `lesson` (first time: first_opened_at)."""
+    now = now or timezone.now()
+    lesson, course = _live_lesson(lesson)
+    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    if progress.last_seen_at < now:
+        progress.last_seen_at = now
+        progress.save(update_fields=["last_seen_at"])
+    return progress
+
+
+@transaction.atomic
+def lesson_heartbeat(
+    *, user, lesson: LessonPage, session: str, seq: int, seconds: int, now: datetime.datetime | None = None
+) -> HeartbeatResult:
+    """Credit active reading time for one heartbeat. Idempotent per (session, seq); order does not matter."""
+    now = now or timezone.now()
+    session = (session or "").strip()
+    if not session or len(session) > 64 or not (1 <= seq <= MAX_SEQ) or not (0 <= seconds <= 3600):
+        raise InvalidHeartbeat()
+    lesson, course = _live_lesson(lesson)
+    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    if LessonHeartbeat.objects.filter(progress=progress, session=session, seq=seq).exists():
+        return HeartbeatResult(progress=progress, credited=0, duplicate=True)
+    stats = LessonHeartbeat.objects.filter(progress=progress, session=session).aggregate(
+        started=Min("received_at"), credited=Sum("credited_seconds")
+    )
+    started = stats["started"] or now
+    allowance = int((now - started).total_seconds()) + HEARTBEAT_MAX_SECONDS - (stats["credited"] or 0)
+    credited = max(0, min(seconds, HEARTBEAT_MAX_SECONDS, allowance))
+    LessonHeartbeat.objects.create(
+        progress=progress, session=session, seq=seq, credited_seconds=credited, received_at=now
+    )
+    progress.active_seconds += credited
+    progress.last_seen_at = max(progress.last_seen_at, now)
+    progress.save(update_fields=["active_seconds", "last_seen_at"])
+    return HeartbeatResult(progress=progress, credited=credited, duplicate=False)
+
+
+def remaining_seconds(progress: LessonProgress | None, course: CoursePage) -> int:
+    done = progress.active_seconds if progress else 0
+    return max(0, course.min_reading_seconds - done)
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: LessonPage, now: datetime.datetime | None = None) -> CompletionResult:
+    """Mark `lesson` complete once the module's minimum reading time is reached; award the module badge when
+    this was the last lesson. Repeating it changes nothing."""
+    now = now or timezone.now()
+    lesson, course = _live_lesson(lesson)
+    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    if progress.completed_at is not None:
+        return CompletionResult(progress=progress, course_completed=False, already_completed=True)
+    remaining = remaining_seconds(progress, course)
+    if remaining > 0:
+        raise TooEarlyToComplete(remaining)
+    progress.completed_at = now
+    progress.last_seen_at = max(progress.last_seen_at, now)
+    progress.save(update_fields=["completed_at", "last_seen_at"])
+    awarded = _award_if_course_complete(user=user, course=course, now=now)
+    return CompletionResult(progress=progress, course_completed=awarded, already_completed=False)
+
+
+def _award_if_course_complete(*, user, course: CoursePage, now) -> bool:
+    lesson_ids = set(LessonPage.objects.child_of(course).live().values_list("pk", flat=True))
+    if not lesson_ids:
+        return False
+    done = set(
+        LessonProgress.objects.filter(user=user, lesson_id__in=lesson_ids, completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    if done != lesson_ids:
+        return False
+    _, created = CourseCompletion.objects.get_or_create(user=user, course=course, defaults={"completed_at": now})
+    return created

@@ -1,0 +1,116 @@
+"""HTML views of the study area (the module pages themselves are Wagtail pages). They translate only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.views import serve as wagtail_serve
+
+from elearn.org.permissions import is_manager
+from elearn.spreadsheets import workbook_bytes
+
+from . import selectors, services
+from .exceptions import StudyError
+from .models import CourseIndexPage, CoursePage, LessonPage
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def index(request):
+    """The 学习 tab: the study index page, wherever the editors put it."""
+    page = CourseIndexPage.objects.live().first()
+    if page is None:
+        return render(request, "courses/no_index.html", status=200)
+    url = page.get_url(request)
+    if url and url.rstrip("/") != request.path.rstrip("/"):
+        return redirect(url)
+    return wagtail_serve(request, request.path.lstrip("/"))
+
+
+@login_required
+def my_study(request):
+    items = selectors.my_study(user=request.user)
+    badges = [item for item in items if item.completed_at]
+    return render(
+        request,
+        "courses/my_study.html",
+        {"items": items, "badges": badges, "continue": selectors.continue_lesson(user=request.user)},
+    )
+
+
+@require_POST
+@login_required
+def lesson_complete(request, pk):
+    """The 学完了 button without JavaScript (the page script uses the API and lands on the same service)."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
+    try:
+        result = services.lesson_complete(user=request.user, lesson=lesson)
+    except StudyError as exc:
+        messages.warning(request, str(exc))
+        return redirect(lesson.url)
+    course = result.progress.course
+    if result.course_completed:
+        messages.success(request, _("恭喜！您已学完“%(course)s”，获得学习徽章。") % {"course": course.title})
+    else:
+        messages.success(request, _("本课已学完。"))
+    following = selectors.next_lesson(user=request.user, course=course)
+    return redirect(following.url if following else course.url)
+
+
+def _report_filters(request):
+    def as_int(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    status = request.GET.get("status")
+    return {
+        "institution_id": as_int("institution"),
+        "course_id": as_int("course"),
+        "status": status if status in selectors.STATUS_LABELS else None,
+    }
+
+
+@login_required
+def progress_report(request):
+    """Safety officers: their institution's study progress; the district admin: every institution."""
+    if not is_manager(request.user):
+        raise PermissionDenied
+    filters = _report_filters(request)
+    rows = selectors.institution_progress(viewer=request.user, **filters)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    counts = {key: sum(1 for r in rows if r.progress.status == key) for key in selectors.STATUS_LABELS}
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "courses/progress_report.html",
+        {
+            "page_obj": page,
+            "rows": page.object_list,
+            "total": len(rows),
+            "counts": counts,
+            "filters": filters,
+            "institutions": selectors.report_institutions(request.user),
+            "courses": CoursePage.objects.live().order_by("path"),
+            "statuses": selectors.STATUS_LABELS.items(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def progress_export(request):
+    if not is_manager(request.user):
+        raise PermissionDenied
+    rows = selectors.institution_progress(viewer=request.user, **_report_filters(request))
+    body = workbook_bytes([("学习进度", selectors.REPORT_HEADER, selectors.report_table(rows))])
+    response = HttpResponse(body, content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="study-progress-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response

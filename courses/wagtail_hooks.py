@@ -1,0 +1,81 @@
+"""Wagtail admin: import a statute (district admins) and the study-progress report (officers and admins)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from elearn.org.permissions import is_manager
+
+from .exceptions import LawImportError
+from .law_import import MAX_BYTES, import_statute
+from .models import CourseIndexPage
+
+
+class LawImportForm(forms.Form):
+    file = forms.FileField(label=_("法规文本（.md 或 .txt）"))
+    dry_run = forms.BooleanField(label=_("只预览变化，不写入"), required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".md", ".txt")):
+            raise forms.ValidationError(_("请上传 .md 或 .txt 文件。"))
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("文件过大（超过 5 MB）。"))
+        return upload
+
+
+def law_import_view(request):
+    if not request.user.is_district_admin:
+        raise PermissionDenied
+    form = LawImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("gb18030")
+            report = import_statute(
+                text=text,
+                filename=upload.name,
+                index_page=CourseIndexPage.objects.first(),
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except (LawImportError, UnicodeDecodeError) as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, report.summary())
+    return render(request, "courses/admin/law_import.html", {"form": form, "report": report})
+
+
+@hooks.register("register_admin_urls")
+def register_law_import_url():
+    return [path("courses/import-law/", law_import_view, name="courses_law_import")]
+
+
+class DistrictAdminMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_district_admin
+
+
+class ManagerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_manager(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_law_import_menu_item():
+    return DistrictAdminMenuItem(_("导入法规"), reverse("courses_law_import"), icon_name="doc-full-inverse", order=230)
+
+
+@hooks.register("register_admin_menu_item")
+def register_progress_menu_item():
+    return ManagerMenuItem(_("学习进度"), reverse("courses:progress"), icon_name="tasks", order=240)
