@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from elearn.org.permissions import is_manager
 
-from . import exam_selectors
 from . import practice_selectors as selectors
 from . import practice_services as services
+from . import result_selectors
 from .exceptions import QuizError
 from .models import Category
 from .models.practice import PracticeMode
@@ -194,7 +194,7 @@ class PracticeViewSet(viewsets.GenericViewSet):
         except QuizError as exc:
             return _refusal(exc)
         return Response(
-            {"attempt": attempt.pk, "url": exam_selectors.attempt_url(attempt)}, status=status.HTTP_201_CREATED
+            {"attempt": attempt.pk, "url": result_selectors.attempt_url(attempt)}, status=status.HTTP_201_CREATED
         )
 
 
@@ -263,7 +263,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
                 "passed_at": grade.passed_at,
                 "pdf_url": reverse("practice:certificate", args=[exam.pk]),
             }
-            for exam, grade in exam_selectors.certificates_available(request.user)
+            for exam, grade in result_selectors.certificates_available(request.user)
         ]
         return Response(CertificateSerializer(rows, many=True).data)
 
@@ -276,7 +276,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
         authentication_classes=[],
     )
     def verify(self, request, code=None):
-        certificate = exam_selectors.certificate_by_code(code)
+        certificate = result_selectors.certificate_by_code(code)
         valid = bool(certificate and certificate.is_valid)
         data = {
             "valid": valid,
@@ -338,7 +338,7 @@ class ExamResultViewSet(viewsets.GenericViewSet):
     def _scope(self, request):
         if not is_manager(request.user):
             raise PermissionDenied()
-        exam = exam_selectors.report_exam(request.user, request.query_params.get("exam"))
+        exam = result_selectors.report_exam(request.user, request.query_params.get("exam"))
         if exam is None:
             raise NotFound()
         institution = _int(request.query_params.get("institution"))
@@ -347,7 +347,7 @@ class ExamResultViewSet(viewsets.GenericViewSet):
     @extend_schema(summary="Results of the candidates I manage", parameters=REPORT_PARAMS)
     def list(self, request):
         exam, institution = self._scope(request)
-        rows = exam_selectors.exam_results(exam, request.user, institution)
+        rows = result_selectors.exam_results(exam, request.user, institution)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ExamResultSerializer(page, many=True).data)
 
@@ -359,7 +359,7 @@ class ExamResultViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def absentees(self, request):
         exam, institution = self._scope(request)
-        page = self.paginate_queryset(exam_selectors.exam_absentees(exam, request.user, institution))
+        page = self.paginate_queryset(result_selectors.exam_absentees(exam, request.user, institution))
         return self.get_paginated_response(ResultUserSerializer(page, many=True).data)
 
     @extend_schema(
@@ -370,4 +370,4 @@ class ExamResultViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request):
         exam, _institution = self._scope(request)
-        return Response(InstitutionSummarySerializer(exam_selectors.exam_summary(exam, request.user), many=True).data)
+        return Response(InstitutionSummarySerializer(result_selectors.exam_summary(exam, request.user), many=True).data)

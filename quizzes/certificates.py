@@ -122,8 +122,11 @@ def render_certificate_pdf(certificate, *, verify_url: str, issuer: str | None =
     c.setFont(font, 9)
     c.setFillColor(MUTED)
     c.drawCentredString(qr_x + qr_size / 2, qr_y - 4 * mm, "扫码验证真伪")
+    c.linkURL(verify_url, (qr_x, qr_y, qr_x + qr_size, qr_y + qr_size), relative=0)
     c.setFont("Helvetica", 8)
     c.drawString(24 * mm, 22 * mm, verify_url)
+    url_width = c.stringWidth(verify_url, "Helvetica", 8)
+    c.linkURL(verify_url, (24 * mm, 21 * mm, 24 * mm + url_width, 25 * mm), relative=0)
 
     c.showPage()
     c.save()

@@ -275,11 +275,11 @@ def _ensure_not_sitting_exam(user, now) -> None:
 def mock_start(*, user, exam_id: int, now: datetime | None = None):
     """Start (or resume) a mock attempt (模拟考试) on an exam's rules. The exam core draws, times and scores it
     (exam_services.attempt_start(mock=True)); it never counts towards a grade or a certificate."""
-    from .exam_selectors import mock_exams_for
     from .exam_services import attempt_start
+    from .result_selectors import mock_exams_for
 
     now = now or timezone.now()
-    exam = mock_exams_for(user).filter(pk=exam_id).first()
+    exam = next((e for e in mock_exams_for(user) if e.pk == exam_id), None)
     if exam is None:
         raise QuestionUnavailable(_("没有可以模拟的这场考试。"))
     _ensure_not_sitting_exam(user, now)
@@ -303,13 +303,13 @@ def new_certificate_code(rng=None) -> str:
 def certificate_issue(*, user, exam_id: int, now: datetime | None = None):
     """The certificate of a candidate whose exam grade passes (mock attempts never count). Issued once per
     candidate and exam: the verification code stays; the score follows the grade if a later attempt changes it."""
-    from .exam_selectors import candidate_grade
     from .models import Certificate, Exam
+    from .result_selectors import certificate_grade
 
     now = now or timezone.now()
     exam = Exam.objects.filter(pk=exam_id).first()
-    grade = candidate_grade(exam, user) if exam is not None else None
-    if grade is None or not grade.passed:
+    grade = certificate_grade(exam, user, now) if exam is not None else None
+    if grade is None:
         raise CertificateNotEligible()
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one issue at a time per person
     certificate = Certificate.objects.filter(user=user, exam=exam).first()

@@ -1,6 +1,6 @@
 """Practice, wrong-answer book, mock exams, certificates and the public verification page (HTML).
 
-Thin: every decision is in quizzes.practice_services / practice_selectors / exam_selectors.
+Thin: every decision is in quizzes.practice_services / practice_selectors / result_selectors.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _question_url(mode: str, category: Category | None, after: int | None = None
 
 @login_required
 def index(request):
-    from .exam_selectors import certificates_available, mock_exams_for
+    from .result_selectors import certificates_available, mock_exams_for
 
     return render(
         request,
@@ -165,7 +165,7 @@ def wrongbook(request):
 @login_required
 @require_POST
 def mock_start(request, exam_id: int):
-    from .exam_selectors import attempt_url
+    from .result_selectors import attempt_url
 
     try:
         attempt = services.mock_start(user=request.user, exam_id=exam_id)
@@ -193,7 +193,7 @@ def certificate_pdf(request, exam_id: int):
 
 def verify(request, code: str):
     """Public (no login): confirms a certificate by its code, showing only what the certificate itself shows."""
-    from .exam_selectors import certificate_by_code
+    from .result_selectors import certificate_by_code
 
     certificate = certificate_by_code(code)
     response = render(

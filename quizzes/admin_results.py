@@ -1,0 +1,116 @@
+"""Wagtail admin pages for safety officers and the district admin: exam results of their institutions, the
+未参考名单 (who has not sat the exam, with department and phone), and Excel exports of both.
+
+Thin: quizzes.result_selectors reads, elearn.org.permissions decides who sees what, elearn.spreadsheets writes.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from elearn.org.permissions import can_manage_institution, is_manager, managed_institutions
+from elearn.spreadsheets import workbook_bytes
+
+from . import result_selectors as selectors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_manager(request) -> None:
+    if not is_manager(request.user):
+        raise PermissionDenied
+
+
+def _exam_or_404(request, exam_id: int):
+    exam = selectors.report_exam(request.user, exam_id)
+    if exam is None:
+        raise Http404
+    return exam
+
+
+def _institution_filter(request) -> int | None:
+    raw = request.GET.get("institution", "")
+    if not raw.isdigit():
+        return None
+    if not can_manage_institution(request.user, int(raw)):
+        raise PermissionDenied
+    return int(raw)
+
+
+def results_index(request):
+    _require_manager(request)
+    return render(request, "quizzes/admin/results_index.html", {"exams": selectors.report_exams(request.user)})
+
+
+def results_exam(request, exam_id: int):
+    _require_manager(request)
+    exam = _exam_or_404(request, exam_id)
+    institution = _institution_filter(request)
+    tab = "absent" if request.GET.get("tab") == "absent" else "results"
+    context = {
+        "exam": exam,
+        "tab": tab,
+        "institution": institution,
+        "institutions": managed_institutions(request.user).order_by("kind", "name"),
+        "summary": selectors.exam_summary(exam, request.user) if institution is None else None,
+    }
+    if tab == "absent":
+        context["absentees"] = selectors.exam_absentees(exam, request.user, institution)
+    else:
+        context["rows"] = selectors.exam_results(exam, request.user, institution)
+    return render(request, "quizzes/admin/results_exam.html", context)
+
+
+def results_export(request, exam_id: int, kind: str):
+    _require_manager(request)
+    exam = _exam_or_404(request, exam_id)
+    institution = _institution_filter(request)
+    if kind == "absent":
+        sheets = [
+            (
+                "未参考名单",
+                selectors.ABSENT_HEADER,
+                selectors.absentee_table(selectors.exam_absentees(exam, request.user, institution)),
+            )
+        ]
+    elif kind == "results":
+        sheets = [
+            (
+                "考试成绩",
+                selectors.RESULT_HEADER,
+                selectors.result_table(selectors.exam_results(exam, request.user, institution)),
+            )
+        ]
+    else:
+        raise Http404
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-{kind}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@hooks.register("register_admin_urls")
+def register_result_urls():
+    return [
+        path("exam-results/", results_index, name="quizzes_results"),
+        path("exam-results/<int:exam_id>/", results_exam, name="quizzes_results_exam"),
+        path("exam-results/<int:exam_id>/export/<str:kind>.xlsx", results_export, name="quizzes_results_export"),
+    ]
+
+
+class ManagerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_manager(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_results_menu_item():
+    return ManagerMenuItem(_("考试成绩"), reverse("quizzes_results"), icon_name="table", order=320)
