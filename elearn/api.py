@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from content.api import SelfCheckViewSet
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
+from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
 router = DefaultRouter()
@@ -21,3 +22,7 @@ router.register("practice", PracticeViewSet, basename="practice")
 router.register("wrongbook", WrongBookViewSet, basename="wrongbook")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("exam-results", ExamResultViewSet, basename="exam-result")
+router.register("bank/categories", BankCategoryViewSet, basename="bank-category")
+router.register("bank/questions", BankQuestionViewSet, basename="bank-question")
+router.register("bank/import", BankImportViewSet, basename="bank-import")
+router.register("bank/export", BankExportViewSet, basename="bank-export")
