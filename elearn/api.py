@@ -6,6 +6,7 @@ from content.api import SelfCheckViewSet
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
 from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
+from quizzes.api_exams import AttemptViewSet, ExamViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
 router = DefaultRouter()
@@ -26,3 +27,5 @@ router.register("bank/categories", BankCategoryViewSet, basename="bank-category"
 router.register("bank/questions", BankQuestionViewSet, basename="bank-question")
 router.register("bank/import", BankImportViewSet, basename="bank-import")
 router.register("bank/export", BankExportViewSet, basename="bank-export")
+router.register("exams", ExamViewSet, basename="exam")
+router.register("attempts", AttemptViewSet, basename="attempt")

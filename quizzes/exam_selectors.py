@@ -59,7 +59,9 @@ def exams_for_user(user, now: dt.datetime | None = None) -> list[ExamStatus]:
         attempts.setdefault(a.exam_id, []).append(a)
     statuses = [_status(e, user, attempts.get(e.pk, []), now) for e in exams]
     order = {"open": 0, "upcoming": 1, "closed": 2}
-    statuses.sort(key=lambda s: (order[s.phase], s.exam.closes_at if s.phase != "closed" else -s.exam.closes_at.timestamp()))
+    statuses.sort(
+        key=lambda s: (order[s.phase], s.exam.closes_at if s.phase != "closed" else -s.exam.closes_at.timestamp())
+    )
     return statuses
 
 

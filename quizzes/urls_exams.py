@@ -1,0 +1,14 @@
+from django.urls import path
+
+from quizzes import views_exams as views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("exams/", views.exam_list, name="exam_list"),
+    path("exams/<int:pk>/", views.exam_detail, name="exam_detail"),
+    path("exams/<int:pk>/start/", views.exam_start, name="exam_start"),
+    path("exams/attempt/<int:pk>/", views.attempt_page, name="attempt"),
+    path("exams/attempt/<int:pk>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("exams/attempt/<int:pk>/result/", views.attempt_result, name="attempt_result"),
+]
