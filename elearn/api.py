@@ -7,6 +7,7 @@ from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyPr
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
 from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
 from quizzes.api_exams import AttemptViewSet, ExamViewSet
+from quizzes.api_competitions import CompetitionViewSet, GameViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
 router = DefaultRouter()
@@ -29,3 +30,5 @@ router.register("bank/import", BankImportViewSet, basename="bank-import")
 router.register("bank/export", BankExportViewSet, basename="bank-export")
 router.register("exams", ExamViewSet, basename="exam")
 router.register("attempts", AttemptViewSet, basename="attempt")
+router.register("competitions", CompetitionViewSet, basename="competition")
+router.register("games", GameViewSet, basename="game")

@@ -84,7 +84,7 @@
   function renderBoards(section) {
     $$("[data-top]", section).forEach(function (t) {
       table(t, [T.rank, T.name, T.inst, T.score, ""], (state.top || []).map(function (p) {
-        return [p.rank, p.name, p.institution, p.score, removeButton(p)];
+        return [p.rank, p.name, p.institution, p.score, state.phase === "finished" ? "" : removeButton(p)];
       }));
     });
     var inst = state.institutions || { ranked: [], unranked: [] };
@@ -131,6 +131,7 @@
 
   function renderLobby(msg) {
     $("[data-lobby-count]").textContent = msg.count;
+    if (!state || state.index < 0) $("[data-progress]").textContent = fmt(T.players, msg.count);
     var list = $("[data-lobby-list]");
     list.innerHTML = "";
     msg.players.forEach(function (p) {

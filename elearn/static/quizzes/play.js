@@ -80,7 +80,6 @@
   function render() {
     renderMe();
     setError("");
-    $("[data-players]").textContent = state.players;
     clearTimeout(syncTimer); syncTimer = null;
     if (state.phase === "question") { show("question"); renderQuestion(); return; }
     if (state.phase === "reveal") {
