@@ -311,7 +311,8 @@ def certificate_issue(*, user, exam_id: int, now: datetime | None = None):
     grade = certificate_grade(exam, user, now) if exam is not None else None
     if grade is None:
         raise CertificateNotEligible()
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one issue at a time per person
+    # one issue at a time per person (lock the user row; no join, so PostgreSQL accepts FOR UPDATE)
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).order_by().values_list("pk", flat=True))
     certificate = Certificate.objects.filter(user=user, exam=exam).first()
     fields = {
         "attempt": grade.attempt,
