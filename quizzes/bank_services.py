@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .bank_exceptions import BankError, ImportRejected
-from .bank_import import ImportPlan, build_plan
-from .bank_import.plan import CategoryIndex
+from .bank_import import ImportPlan, ParseResult, parse_upload
+from .bank_import.plan import CategoryIndex, build_plan_from
 from .models.bank import Category, Question, QuestionTag
 
 BATCH = 1000
@@ -71,55 +71,67 @@ def bank_import(
     ImportRejected carries the plan, unless `skip_rejected` (the user saw the dry run and chose to import the rest).
     Re-importing the same file finds every question unchanged and writes nothing."""
     with transaction.atomic():
-        plan = build_plan(data=data, filename=filename, fmt=fmt, default_category=default_category, progress=progress)
-        if plan.rejected and not skip_rejected:
-            raise ImportRejected(plan)
-        result = ImportResult(plan=plan, unchanged=len(plan.unchanged))
-        if not plan.new and not plan.updated:
-            return result
-        # Lock the rows we update, so two imports of overlapping files serialise instead of interleaving.
-        update_ids = [p.existing_id for p in plan.updated]
-        for start in range(0, len(update_ids), BATCH):
-            list(Question.objects.select_for_update().filter(pk__in=update_ids[start : start + BATCH]).values("pk"))
-        categories = CategoryIndex()
-        result.categories_created = _ensure_categories(plan, categories)
-        resolve = _source_resolver()
-        now = timezone.now()
+        parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
+        return _commit(parsed, actor=actor, skip_rejected=skip_rejected, progress=progress)
 
-        new_questions = []
-        for planned in plan.new:
-            question = Question(
-                **planned.values,
-                category_id=categories.get(planned.category_path),
-                author=actor if getattr(actor, "pk", None) else None,
-                status=Question.Status.ACTIVE,
-            )
+
+def bank_import_parsed(*, parsed: ParseResult, actor, skip_rejected: bool = False) -> ImportResult:
+    """Commit questions that did not come from a file (the demo seeder, other apps): same plan, same rules."""
+    with transaction.atomic():
+        return _commit(parsed, actor=actor, skip_rejected=skip_rejected, progress=None)
+
+
+def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> ImportResult:
+    """Plan inside the caller's transaction and write it (all or nothing)."""
+    plan = build_plan_from(parsed, progress=progress)
+    if plan.rejected and not skip_rejected:
+        raise ImportRejected(plan)
+    result = ImportResult(plan=plan, unchanged=len(plan.unchanged))
+    if not plan.new and not plan.updated:
+        return result
+    # Lock the rows we update, so two imports of overlapping files serialise instead of interleaving.
+    update_ids = [p.existing_id for p in plan.updated]
+    for start in range(0, len(update_ids), BATCH):
+        list(Question.objects.select_for_update().filter(pk__in=update_ids[start : start + BATCH]).values("pk"))
+    categories = CategoryIndex()
+    result.categories_created = _ensure_categories(plan, categories)
+    resolve = _source_resolver()
+    now = timezone.now()
+
+    new_questions = []
+    for planned in plan.new:
+        question = Question(
+            **planned.values,
+            category_id=categories.get(planned.category_path),
+            author=actor if getattr(actor, "pk", None) else None,
+            status=Question.Status.ACTIVE,
+        )
+        question.source_url = resolve(question.source_law, question.source_article)
+        question.prepare_for_save()
+        new_questions.append(question)
+    Question.objects.bulk_create(new_questions, batch_size=BATCH)
+    result.created = len(new_questions)
+
+    updated_questions = []
+    stored = {}
+    for start in range(0, len(update_ids), BATCH):
+        stored.update(Question.objects.in_bulk(update_ids[start : start + BATCH]))
+    for planned in plan.updated:
+        question = stored[planned.existing_id]
+        for name, value in planned.values.items():
+            setattr(question, name, value)
+        question.category_id = categories.get(planned.category_path)
+        if not question.source_url:
             question.source_url = resolve(question.source_law, question.source_article)
-            question.prepare_for_save()
-            new_questions.append(question)
-        Question.objects.bulk_create(new_questions, batch_size=BATCH)
-        result.created = len(new_questions)
+        question.updated_at = now
+        question.prepare_for_save()
+        updated_questions.append(question)
+    Question.objects.bulk_update(updated_questions, UPDATE_FIELDS, batch_size=BATCH)
+    result.updated = len(updated_questions)
 
-        updated_questions = []
-        stored = {}
-        for start in range(0, len(update_ids), BATCH):
-            stored.update(Question.objects.in_bulk(update_ids[start : start + BATCH]))
-        for planned in plan.updated:
-            question = stored[planned.existing_id]
-            for name, value in planned.values.items():
-                setattr(question, name, value)
-            question.category_id = categories.get(planned.category_path)
-            if not question.source_url:
-                question.source_url = resolve(question.source_law, question.source_article)
-            question.updated_at = now
-            question.prepare_for_save()
-            updated_questions.append(question)
-        Question.objects.bulk_update(updated_questions, UPDATE_FIELDS, batch_size=BATCH)
-        result.updated = len(updated_questions)
-
-        tag_changes = [(q, p.tags) for q, p in zip(new_questions, plan.new, strict=True) if p.tags]
-        tag_changes += [(stored[p.existing_id], p.tags) for p in plan.updated if "标签" in p.changes]
-        _write_tags(tag_changes, replace_ids=[stored[p.existing_id].pk for p in plan.updated if "标签" in p.changes])
+    tag_changes = [(q, p.tags) for q, p in zip(new_questions, plan.new, strict=True) if p.tags]
+    tag_changes += [(stored[p.existing_id], p.tags) for p in plan.updated if "标签" in p.changes]
+    _write_tags(tag_changes, replace_ids=[stored[p.existing_id].pk for p in plan.updated if "标签" in p.changes])
     return result
 
 

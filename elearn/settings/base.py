@@ -204,6 +204,7 @@ ELEARN_APP_URLCONFS += ["quizzes.urls"]  # merges quizzes.urls_exams and quizzes
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = []
+ELEARN_DEMO_SEEDERS += ["quizzes.demo_bank.seed_demo_bank"]  # question bank first: exams, competitions, practice draw from it
 ELEARN_DEMO_SEEDERS += ["quizzes.practice_demo.seed_practice"]
 ELEARN_DEMO_SEEDERS += ["courses.demo.seed_study"]
 ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
