@@ -6,3 +6,6 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("题库、考试与竞赛")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import exam_home  # noqa: F401  (registers the "open exams" home page section)

@@ -208,5 +208,6 @@ ELEARN_DEMO_SEEDERS += ["quizzes.demo_bank.seed_demo_bank"]  # question bank fir
 ELEARN_DEMO_SEEDERS += ["quizzes.practice_demo.seed_practice"]
 ELEARN_DEMO_SEEDERS += ["courses.demo.seed_study"]
 ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
+ELEARN_DEMO_SEEDERS += ["quizzes.exam_demo.seed_exam"]  # after the bank seeder
 # Leaderboard store: Redis sorted sets when REDIS_URL is set, else in-process (leaderboard/store.py).
 LEADERBOARD_REDIS_URL = backends.redis_url()
