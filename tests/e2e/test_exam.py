@@ -1,0 +1,84 @@
+"""A member of staff sits the exam on a 360x740 phone: starts it, answers, loses the network (browser offline mode),
+answers again (queued on the phone), comes back online (the queue is sent), submits and sees the result."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from quizzes.models import Attempt, AttemptAnswer
+from tests.e2e.conftest import no_horizontal_scroll
+from tests.quizzes.exam_factories import exam_with_sections, make_bank
+
+
+def wait_saved(page, timeout=15000):
+    page.wait_for_selector('[data-save-state="saved"]', timeout=timeout)
+
+
+def test_exam_on_a_phone_with_a_network_drop(server, phone, login, shot, staff_a):
+    category, _ = make_bank(singles=4, multiples=1, truefalse=1, fills=1)
+    exam = exam_with_sections(
+        category,
+        title="安全生产知识考试（手机）",
+        shuffle_questions=False,
+        shuffle_options=False,
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    login(phone, staff_a, next_path=f"/exams/{exam.pk}/")
+    phone.goto(f"{server}/exams/{exam.pk}/")
+    shot(phone, "exam-01-detail")
+    phone.click("[data-start]")
+    phone.wait_for_selector("[data-option]")
+    attempt = Attempt.objects.get(user=staff_a, exam=exam)
+    assert no_horizontal_scroll(phone)
+    timer = int(phone.get_attribute("[data-timer]", "data-seconds"))
+    assert 29 * 60 < timer <= 30 * 60  # counts down from the server's seconds remaining
+    shot(phone, "exam-02-question")
+
+    # Question 1 and 2 online: saved at once.
+    phone.click('[data-option="1"]')
+    wait_saved(phone)
+    phone.click("[data-next]")
+    phone.click('[data-option="1"]')
+    wait_saved(phone)
+    assert AttemptAnswer.objects.filter(attempt=attempt).count() == 2
+
+    # Network drops: question 3 is answered and queued on the phone.
+    phone.context.set_offline(True)
+    phone.click("[data-next]")
+    phone.click('[data-option="1"]')
+    phone.wait_for_selector('[data-save-state="offline"]', timeout=15000)
+    assert "离线" in phone.inner_text("[data-save-state]")
+    queued = phone.evaluate(f"JSON.parse(localStorage.getItem('elearn-exam-{attempt.pk}')).pending")
+    assert "3" in queued
+    shot(phone, "exam-03-offline")
+    assert AttemptAnswer.objects.filter(attempt=attempt).count() == 2
+
+    # Back online: the queued answer reaches the server.
+    phone.context.set_offline(False)
+    wait_saved(phone, timeout=30000)
+    assert AttemptAnswer.objects.filter(attempt=attempt).count() == 3
+
+    # Flag question 4, look at the navigator.
+    phone.click("[data-next]")
+    phone.click("[data-flag]")
+    wait_saved(phone)
+    phone.click("[data-nav-toggle]")
+    assert phone.locator(".nav-cell.answered").count() == 3
+    assert phone.locator(".nav-cell.flagged").count() == 1
+    shot(phone, "exam-04-navigator")
+
+    # Submit: the confirmation lists the unanswered questions.
+    phone.click("[data-submit]")
+    text = phone.inner_text("[data-unanswered]")
+    assert "4 题未答" in text and "4、5、6、7" in text
+    shot(phone, "exam-05-confirm")
+    phone.click("[data-confirm-ok]")
+    phone.wait_for_url(f"**/exams/attempt/{attempt.pk}/result/", timeout=20000)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert attempt.score == 30  # three single-choice questions right, 10 points each
+    body = phone.inner_text("[data-result]")
+    assert "30.00" in body and "不合格" in body
+    assert no_horizontal_scroll(phone)
+    shot(phone, "exam-06-result")
