@@ -8,4 +8,7 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import exam_home  # noqa: F401  (registers the "open exams" home page section)
+        from . import (
+            exam_home,  # noqa: F401  (registers the "open exams" home page section)
+            practice_home,  # noqa: F401  (registers the practice / wrong-answer book home section)
+        )

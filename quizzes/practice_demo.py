@@ -16,11 +16,11 @@ FIRE = "中华人民共和国消防法"
 EMERGENCY = "生产安全事故应急条例"
 CHEMICALS = "危险化学品安全管理条例"
 
-# (root category, child category, [(type, stem, options, correct, accepted, explanation, law, article)])
+# (root category (shared with the demo bank), practice set, [(type, stem, options, correct, accepted, explanation, law, article)])
 PRACTICE_SETS = [
     (
-        "练习：法律法规",
-        "安全生产法",
+        "安全生产法律法规",
+        "安全生产法要点",
         [
             (F, "安全生产工作坚持安全第一、____、综合治理的方针。", [], [], [["预防为主"]],
              "安全生产法第三条规定了“安全第一、预防为主、综合治理”的方针。", WORK_SAFETY, "第三条"),
@@ -36,7 +36,7 @@ PRACTICE_SETS = [
         ],
     ),
     (
-        "练习：消防安全",
+        "消防安全",
         "医疗机构消防",
         [
             (S, "发现火灾，应当立即拨打哪个报警电话？", ["110", "119", "120", "122"], [1], [],
@@ -51,7 +51,7 @@ PRACTICE_SETS = [
         ],
     ),
     (
-        "练习：应急管理",
+        "应急处置与自救互救",
         "生产安全事故应急",
         [
             (S, "谁对本单位的生产安全事故应急工作全面负责？", ["主要负责人", "安全员", "值班人员", "后勤科长"], [0], [],
@@ -61,7 +61,7 @@ PRACTICE_SETS = [
         ],
     ),
     (
-        "练习：危险化学品",
+        "危险化学品",
         "储存与管理",
         [
             (M, "剧毒化学品的保管应当实行哪些制度？", ["双人收发", "双人保管", "专人负责", "随意存放"], [0, 1, 2], [],
@@ -75,7 +75,7 @@ PRACTICE_SETS = [
 
 
 def _category(root_name: str, child_name: str) -> Category:
-    root, _ = Category.objects.get_or_create(name=root_name, parent=None, defaults={"sort_order": 900})
+    root, _ = Category.objects.get_or_create(name=root_name, parent=None, defaults={"sort_order": 100})
     child, _ = Category.objects.get_or_create(name=child_name, parent=root)
     return child
 

@@ -20,5 +20,5 @@ def test_seed_practice_is_idempotent(staff_a):
     assert Question.objects.count() == count
     assert WrongBookEntry.objects.filter(user=staff_a).count() == 2
     names = {row.category.name for row in practice_categories(staff_a)}
-    assert {"练习：法律法规", "安全生产法", "练习：消防安全", "医疗机构消防"} <= names
+    assert {"安全生产法律法规", "安全生产法要点", "消防安全", "医疗机构消防"} <= names
     assert "practice sets" in out.getvalue()
