@@ -25,8 +25,10 @@ def error_response(exc: CompetitionError) -> Response:
     return Response({"error": exc.code, "detail": str(exc.message)}, status=STATUS.get(type(exc), 409))
 
 
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
+class CompetitionErrorSerializer(serializers.Serializer):
+    """A refusal: {"error": code, "detail": message} (DRF's own refusals, e.g. not logged in, carry only "detail")."""
+
+    error = serializers.CharField(required=False)
     detail = serializers.CharField()
 
 
@@ -119,7 +121,7 @@ class RankingSerializer(serializers.Serializer):
     institution_min_players = serializers.IntegerField()
 
 
-class StateSerializer(serializers.Serializer):
+class GameStateSerializer(serializers.Serializer):
     game = serializers.IntegerField()
     pin = serializers.CharField()
     title = serializers.CharField()
@@ -170,7 +172,12 @@ class CompetitionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=None,
-        responses={201: GameSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: GameSerializer,
+            403: CompetitionErrorSerializer,
+            404: CompetitionErrorSerializer,
+            409: CompetitionErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def host(self, request, pk=None):
@@ -195,7 +202,7 @@ class GameViewSet(viewsets.ReadOnlyModelViewSet):
         ids = [c.pk for c in _hostable(self.request.user)]
         return Game.objects.filter(competition_id__in=ids).select_related("competition").order_by("-created_at")
 
-    @extend_schema(responses=StateSerializer)
+    @extend_schema(responses=GameStateSerializer)
     @action(detail=True, methods=["get"])
     def state(self, request, pk=None):
         """The public state, exactly what the projector shows (closes a question whose time is up)."""
@@ -220,10 +227,10 @@ class GameViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=ControlSerializer,
         responses={
-            200: StateSerializer,
+            200: GameStateSerializer,
             400: OpenApiResponse(description="bad action"),
-            403: ErrorSerializer,
-            409: ErrorSerializer,
+            403: CompetitionErrorSerializer,
+            409: CompetitionErrorSerializer,
         },
     )
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from . import (
+            competition_home,  # noqa: F401  (registers the "live competition" home page section)
             exam_home,  # noqa: F401  (registers the "open exams" home page section)
             practice_home,  # noqa: F401  (registers the practice / wrong-answer book home section)
         )

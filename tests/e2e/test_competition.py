@@ -40,7 +40,9 @@ def phones(browser):
         c.close()
 
 
-def test_host_and_two_phones_play_three_questions(server, browser, projector, phones, login, shot, inst_a, district_admin):
+def test_host_and_two_phones_play_three_questions(
+    server, browser, projector, phones, login, shot, inst_a, district_admin
+):
     competition = make_competition(questions=3, institutions=[inst_a], institution_min_players=2, streak_bonus=True)
     assert competition.audience == Competition.Audience.STAFF
     players = [UserFactory(institution=inst_a, real_name=name) for name in ("王芳", "李强")]

@@ -90,3 +90,11 @@ def test_competition_admin_lists_and_offers_the_form(client_for, district_admin,
     assert "消防知识擂台" in admin.get("/admin/competitions/").content.decode()
     form = admin.get("/admin/competitions/new/").content.decode()
     assert "seconds_per_question" in form and "picked_questions" in form
+
+
+def test_home_page_offers_the_live_competition_to_staff_who_may_join(client_for, staff_a, staff_b, game):
+    from content.demo import seed_home
+
+    seed_home()
+    assert game.pin in client_for(staff_a).get("/").content.decode()
+    assert game.pin not in client_for(staff_b).get("/").content.decode()  # another institution's game

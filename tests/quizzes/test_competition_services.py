@@ -335,3 +335,15 @@ def test_no_correct_option_in_the_state_before_the_question_closes(district_admi
     revealed = svc.competition_skip(game_id=game.pk, actor=district_admin)
     assert revealed["reveal"]["correct"] == [CORRECT]
     assert player_me(Game.objects.get(pk=game.pk), player)["last"]["correct"] is True
+
+
+@pytest.mark.parametrize("seconds, ok", [(4, False), (5, True), (240, True), (241, False)])
+def test_time_per_question_is_5_to_240_seconds(seconds, ok, db):
+    from django.core.exceptions import ValidationError
+
+    competition = Competition(title="限时", seconds_per_question=seconds)
+    if ok:
+        competition.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            competition.full_clean()

@@ -4,7 +4,8 @@
   var root = document.getElementById("play");
   if (!root) return;
   var $ = function (sel) { return root.querySelector(sel); };
-  var state = null, me = {}, chosen = [], timer = null, syncTimer = null;
+  var T = JSON.parse(document.getElementById("play-text").textContent);
+  var state = null, me = {}, chosen = [], syncTimer = null;
 
   function show(view) {
     root.dataset.phase = view;
@@ -16,12 +17,12 @@
     if (me.name) $("[data-me-name]").textContent = me.name;
     if (typeof me.score === "number") $("[data-me-score]").textContent = me.score;
   }
-  function rankText() { return me.rank ? "第 " + me.rank + " 名 / 共 " + me.of + " 人" : ""; }
+  function rankText() { return me.rank ? fmt(T.rank, me.rank, me.of) : ""; }
 
   function tick() {
     if (!state || state.phase !== "question") return;
     var left = LiveSocket.secondsLeft(state);
-    $("[data-timer]").textContent = left === null ? "" : left + " 秒";
+    $("[data-timer]").textContent = left === null ? "" : fmt(T.seconds, left);
     // The server closes the question on time; if its state has not arrived a little after our countdown, ask.
     if (left === 0 && !state.paused && !syncTimer) {
       syncTimer = setTimeout(function () { live.send({ action: "sync" }); }, 2500 + Math.random() * 2000);
@@ -30,7 +31,7 @@
 
   function renderQuestion() {
     var q = state.question, multiple = q.type === "multiple";
-    $("[data-q-no]").textContent = "第 " + (q.index + 1) + " / " + state.count + " 题" + (multiple ? "（多选）" : "");
+    $("[data-q-no]").textContent = fmt(T.question, q.index + 1, state.count) + (multiple ? T.multiple : "");
     $("[data-stem]").textContent = q.stem;
     var box = $("[data-options]");
     if (box.dataset.index !== String(q.index)) {
@@ -86,10 +87,10 @@
       var last = me.last || {};
       var result = $("[data-result]");
       result.className = "play-result " + (last.correct ? "ok" : "no");
-      result.textContent = last.choice === null || last.choice === undefined ? "未作答" : (last.correct ? "回答正确" : "回答错误");
-      $("[data-points]").textContent = "+" + (last.points || 0) + " 分" + (last.bonus ? "（含连对奖励 " + last.bonus + "）" : "");
+      result.textContent = last.choice === null || last.choice === undefined ? T.none : (last.correct ? T.right : T.wrong);
+      $("[data-points]").textContent = fmt(T.points, last.points || 0) + (last.bonus ? fmt(T.bonus, last.bonus) : "");
       var correct = (state.reveal && state.reveal.correct) || [];
-      $("[data-correct-text]").textContent = "正确答案：" + correct.map(function (i) { return LETTERS[i] + ". " + state.question.options[i]; }).join("；");
+      $("[data-correct-text]").textContent = T.correct + correct.map(function (i) { return LETTERS[i] + ". " + state.question.options[i]; }).join("；");
       $("[data-rank]").textContent = rankText();
       show("reveal");
       return;
@@ -97,7 +98,7 @@
     if (state.phase === "leaderboard") { $("[data-rank2]").textContent = rankText(); show("leaderboard"); return; }
     if (state.phase === "finished") {
       $("[data-final]").textContent = rankText();
-      $("[data-final-score]").textContent = "总分 " + (me.score || 0) + " 分，答对 " + (me.hits || 0) + " 题";
+      $("[data-final-score]").textContent = fmt(T.total, me.score || 0, me.hits || 0);
       show("finished");
       return;
     }
