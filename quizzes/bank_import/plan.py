@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from quizzes.models.bank import Category, Question, QuestionTag
+from quizzes.models.bank import TRUE_FALSE_OPTIONS, Category, Question, QuestionTag, question_hashes
 from quizzes.normalise import normalise_text
 
 from .common import Issue, ParsedQuestion, ParseResult, clean
@@ -144,10 +144,13 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
 
     hashed = []
     for q in questions:
-        probe = Question(**q.model_values())
-        probe.prepare_for_save()
-        hashed.append((q, probe))
-    identities = list({probe.identity_hash for _q, probe in hashed})
+        values = q.model_values()
+        if q.type == Question.Type.TRUE_FALSE:
+            values["options"] = list(TRUE_FALSE_OPTIONS)
+        values.pop("time_limit")
+        identity, _content = question_hashes(**values)
+        hashed.append((q, identity))
+    identities = list({identity for _q, identity in hashed})
     stored: dict[str, dict] = {}
     fields = ["pk", "identity_hash", "category_id", *MODEL_FIELDS]
     for start in range(0, len(identities), CHUNK):
@@ -168,23 +171,23 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
     seen_stem: dict[str, int] = {}
     new_paths: dict[tuple[str, ...], None] = {}
 
-    for done, (q, probe) in enumerate(hashed, start=1):
+    for done, (q, identity) in enumerate(hashed, start=1):
         if progress and (done % 500 == 0 or done == total):
             progress(done, total)
-        if probe.identity_hash in seen_identity:
+        if identity in seen_identity:
             plan.skipped.append(
                 Issue(
                     plan.filename,
                     q.row,
                     _("题干"),
-                    _("与第 %(r)d 行是同一道题，已跳过。") % {"r": seen_identity[probe.identity_hash]},
+                    _("与第 %(r)d 行是同一道题，已跳过。") % {"r": seen_identity[identity]},
                 )
             )
             continue
-        seen_identity[probe.identity_hash] = q.row
+        seen_identity[identity] = q.row
         path = tuple(q.category)
         values = q.model_values()
-        existing = stored.get(probe.identity_hash)
+        existing = stored.get(identity)
         if existing is None:
             category_id = categories.get(path)
             if category_id is None:

@@ -59,6 +59,24 @@ class QuestionTag(TaggedItemBase):
     content_object = ParentalKey("quizzes.Question", on_delete=models.CASCADE, related_name="tagged_items")
 
 
+def question_hashes(
+    *, type, stem, options, correct_options, accepted_answers, explanation, source_law, source_article, difficulty
+) -> tuple[str, str]:
+    """Question.compute_hashes without a model instance (importers hash thousands of rows)."""
+    identity = fingerprint(type, stem, list(options))
+    answers = [";".join(sorted(a)) for a in accepted_answers] if type == Question.Type.FILL else []
+    content = fingerprint(
+        identity,
+        [str(i) for i in sorted(correct_options)],
+        answers,
+        explanation,
+        source_law,
+        source_article,
+        str(difficulty),
+    )
+    return identity, content
+
+
 class QuestionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Question.Status.ACTIVE)
@@ -145,18 +163,17 @@ class Question(ClusterableModel):
     def compute_hashes(self) -> tuple[str, str]:
         """identity: type + stem + options (what makes two rows the same question);
         content: identity plus the answer, explanation and source (what makes an update)."""
-        identity = fingerprint(self.type, self.stem, list(self.options))
-        answers = [";".join(sorted(a)) for a in self.accepted_answers] if self.type == self.Type.FILL else []
-        content = fingerprint(
-            identity,
-            [str(i) for i in sorted(self.correct_options)],
-            answers,
-            self.explanation,
-            self.source_law,
-            self.source_article,
-            str(self.difficulty),
+        return question_hashes(
+            type=self.type,
+            stem=self.stem,
+            options=list(self.options),
+            correct_options=self.correct_options,
+            accepted_answers=self.accepted_answers,
+            explanation=self.explanation,
+            source_law=self.source_law,
+            source_article=self.source_article,
+            difficulty=self.difficulty,
         )
-        return identity, content
 
     def clean(self):
         errors = {}

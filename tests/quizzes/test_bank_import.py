@@ -449,3 +449,28 @@ def test_size_cap(settings):
 def test_template_header_is_the_documented_one():
     assert TEMPLATE_HEADER[:2] == ["题型", "题干"] and "选项H" in TEMPLATE_HEADER
     assert TEMPLATE_HEADER[10:16] == ["答案", "解析", "分类", "难度", "出处", "标签"]
+
+
+def test_fast_xlsx_reader_matches_the_openpyxl_reader(settings):
+    """python-calamine (when installed) and pandas+openpyxl give the same rows, row numbers and issues."""
+    data = xlsx(
+        [
+            [],
+            ["题库导出"],
+            TEMPLATE_HEADER,
+            template_row("单选题", "数字选项", ["1", "2.5", "3"], "B", difficulty=2.0),
+            template_row("多选题", "换行\n题干", ["甲", "乙"], "AB"),
+            template_row("单选题", "无答案", ["甲", "乙"], ""),
+        ]
+    )
+
+    def summary():
+        result = parse_upload(data=data, filename="b.xlsx")
+        return [(q.row, q.stem, q.options, q.correct_options, q.difficulty) for q in result.questions], result.rejected
+
+    fast = summary()
+    settings.QUIZZES_BANK_FAST_XLSX = False
+    slow = summary()
+    assert fast == slow
+    assert fast[0][0] == (4, "数字选项", ["1", "2.5", "3"], [1], 2)
+    assert [(i.row, i.reason) for i in fast[1]] == [(6, "缺少答案。")]
