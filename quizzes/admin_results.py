@@ -14,11 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from elearn.org.permissions import can_manage_institution, is_manager, managed_institutions
 from elearn.spreadsheets import workbook_bytes
 
 from . import result_selectors as selectors
+from .models import Certificate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -114,3 +118,37 @@ class ManagerMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_results_menu_item():
     return ManagerMenuItem(_("考试成绩"), reverse("quizzes_results"), icon_name="table", order=320)
+
+
+class IssuedOnlyPolicy(ModelPermissionPolicy):
+    """Certificates are issued by certificate_issue only: nobody adds one by hand."""
+
+    def user_has_permission(self, user, action):
+        return action != "add" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Certificate, IssuedOnlyPolicy(Certificate), exact_class=True)
+
+
+class CertificateViewSet(ModelViewSet):
+    """Issued certificates; the district admin may revoke one (set 作废时间), after which /verify/ says invalid.
+    Model permissions (quizzes.change_certificate) keep it to the district admin."""
+
+    model = Certificate
+    icon = "doc-full"
+    menu_label = _("合格证书")
+    menu_order = 330
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    form_fields = ["revoked_at"]
+    list_display = ["code", "holder_name", "institution_name", "exam_title", "score", "passed_on", "revoked_at"]
+    list_filter = ["exam"]
+    search_fields = ["code", "holder_name", "institution_name"]
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet("certificates")

@@ -11,7 +11,7 @@ class Certificate(models.Model):
     issue, so the public verification page keeps confirming what the PDF says."""
 
     code = models.CharField(_("验证码"), max_length=20, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
     exam = models.ForeignKey("quizzes.Exam", on_delete=models.PROTECT, related_name="certificates")
     attempt = models.ForeignKey(
         "quizzes.Attempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="certificates"

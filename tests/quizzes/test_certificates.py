@@ -129,3 +129,21 @@ def test_someone_else_cannot_download_my_certificate(exam, staff_a, client_for):
     response = client_for(other).get(reverse("practice:certificate", args=[exam.pk]))
     assert response.status_code == 302  # refused: the download is always the requester's own
     assert not Certificate.objects.filter(user=other).exists()
+
+
+def test_district_admin_revokes_in_the_admin_and_officers_cannot(exam, staff_a, officer_a, district_admin, client):
+    sit(exam, staff_a, correct=True)
+    certificate = certificate_issue(user=staff_a, exam_id=exam.pk)
+    client.force_login(officer_a)
+    assert client.get(reverse("certificates:index")).status_code in (302, 403)
+    client.force_login(district_admin)
+    listing = client.get(reverse("certificates:index")).content.decode()
+    assert certificate.code in listing
+    assert client.get(reverse("certificates:add")).status_code in (302, 403)
+    edit_url = reverse("certificates:edit", args=[certificate.pk])
+    response = client.post(edit_url, {"revoked_at": "2026-06-30 10:00:00"})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    client.logout()
+    assert 'data-verdict="invalid"' in client.get(reverse("practice:verify", args=[certificate.code])).content.decode()
