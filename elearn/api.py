@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from content.api import SelfCheckViewSet
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
+from leaderboard.api_reports import ReportExportViewSet, ReportViewSet
 from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
 from quizzes.api_exams import AttemptViewSet, ExamViewSet
 from quizzes.api_competitions import CompetitionViewSet, GameViewSet
@@ -32,3 +33,5 @@ router.register("exams", ExamViewSet, basename="exam")
 router.register("attempts", AttemptViewSet, basename="attempt")
 router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("games", GameViewSet, basename="game")
+router.register("reports", ReportViewSet, basename="report")
+router.register("report-exports", ReportExportViewSet, basename="report-export")

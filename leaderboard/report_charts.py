@@ -1,0 +1,134 @@
+"""Chart geometry for the report dashboard, drawn on the server as inline SVG (no JavaScript library, no CDN).
+
+Pure functions: figures in, coordinates out. The templates (elearn/templates/leaderboard/admin/includes/*.html)
+turn them into <svg> elements, so every label is escaped by Django's templates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+PAD_LEFT, PAD_RIGHT, PAD_TOP = 44, 12, 16
+
+
+def nice_max(value: float) -> float:
+    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n); 1 for nothing."""
+    if value <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exp:
+            return step * exp
+    return 10 * exp
+
+
+def _ticks(top: float, plot_h: float, count: int = 4) -> list[dict]:
+    ticks = []
+    for i in range(count + 1):
+        value = top * i / count
+        label = f"{value:g}" if value < 1000 else f"{value:,.0f}"
+        ticks.append({"y": round(PAD_TOP + plot_h - plot_h * i / count, 1), "label": label})
+    return ticks
+
+
+def grouped_bars(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    *,
+    width: int = 1100,
+    height: int = 300,
+    max_value: float | None = None,
+    label_space: int = 70,
+    unit: str = "",
+) -> dict:
+    """Bars for each label, one per series ((name, values, css class)). None values draw no bar."""
+    plot_w = width - PAD_LEFT - PAD_RIGHT
+    plot_h = height - PAD_TOP - label_space
+    values = [v for _, vals, _ in series for v in vals if v is not None]
+    top = max_value if max_value is not None else nice_max(max(values, default=0))
+    n = max(len(labels), 1)
+    group_w = plot_w / n
+    bar_w = max(2.0, min(28.0, (group_w * 0.8) / max(len(series), 1)))
+    groups = []
+    for i, label in enumerate(labels):
+        x0 = PAD_LEFT + i * group_w + (group_w - bar_w * len(series)) / 2
+        bars = []
+        for j, (name, vals, css) in enumerate(series):
+            value = vals[i] if i < len(vals) else None
+            if value is None:
+                continue
+            h = plot_h * min(float(value), top) / top if top else 0
+            bars.append(
+                {
+                    "x": round(x0 + j * bar_w, 1),
+                    "y": round(PAD_TOP + plot_h - h, 1),
+                    "w": round(bar_w - 1, 1),
+                    "h": round(h, 1),
+                    "css": css,
+                    "title": f"{label} · {name}: {value:g}{unit}",
+                }
+            )
+        groups.append(
+            {"label": label, "x": round(PAD_LEFT + (i + 0.5) * group_w, 1), "y": PAD_TOP + plot_h + 12, "bars": bars}
+        )
+    return {
+        "width": width,
+        "height": height,
+        "plot_left": PAD_LEFT,
+        "plot_right": width - PAD_RIGHT,
+        "baseline": PAD_TOP + plot_h,
+        "ticks": _ticks(top, plot_h),
+        "groups": groups,
+        "legend": [{"name": name, "css": css} for name, _, css in series],
+        "rotate": len(labels) > 8,
+    }
+
+
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    *,
+    width: int = 1100,
+    height: int = 260,
+    label_every: int | None = None,
+) -> dict:
+    """Polylines over the labels (days), one per series ((name, values, css class))."""
+    label_space = 36
+    plot_w = width - PAD_LEFT - PAD_RIGHT
+    plot_h = height - PAD_TOP - label_space
+    top = nice_max(max((v for _, vals, _ in series for v in vals), default=0))
+    n = len(labels)
+    step = plot_w / (n - 1) if n > 1 else 0
+
+    def x(i):
+        return round(PAD_LEFT + (i * step if n > 1 else plot_w / 2), 1)
+
+    def y(v):
+        return round(PAD_TOP + plot_h - plot_h * float(v) / top, 1)
+
+    lines = []
+    for name, vals, css in series:
+        points = [(x(i), y(v)) for i, v in enumerate(vals)]
+        lines.append(
+            {
+                "name": name,
+                "css": css,
+                "points": " ".join(f"{px},{py}" for px, py in points),
+                "dots": [
+                    {"x": px, "y": py, "title": f"{labels[i]} {name}: {vals[i]:g}"} for i, (px, py) in enumerate(points)
+                ],
+            }
+        )
+    every = label_every or max(1, math.ceil(n / 12))
+    return {
+        "width": width,
+        "height": height,
+        "plot_left": PAD_LEFT,
+        "plot_right": width - PAD_RIGHT,
+        "baseline": PAD_TOP + plot_h,
+        "ticks": _ticks(top, plot_h),
+        "xlabels": [{"x": x(i), "label": labels[i]} for i in range(n) if i % every == 0 or i == n - 1],
+        "lines": lines,
+        "legend": [{"name": name, "css": css} for name, _, css in series],
+    }
