@@ -129,7 +129,8 @@ class CoursePage(Page):
             return False
         if user.role in (self.required_roles or []):
             return True
-        return bool(user.institution_id) and self.required_institutions.filter(pk=user.institution_id).exists()
+        # .all() so that a prefetch_related('required_institutions') by the caller is used (reports loop over users)
+        return bool(user.institution_id) and any(i.pk == user.institution_id for i in self.required_institutions.all())
 
     def article_url(self, number: int) -> str | None:
         """URL of article `number` of an imported statute: .../chapter-2/#article-21."""

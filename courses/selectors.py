@@ -308,4 +308,3 @@ def law_article_url(*, law_title: str, number: int) -> str | None:
     """Where article `number` of the statute `law_title` (e.g. 中华人民共和国安全生产法) is studied, if imported."""
     course = CoursePage.objects.live().filter(law_title=law_title).first()
     return course.article_url(number) if course else None
-

@@ -63,3 +63,34 @@ def test_badge_shown_after_module_completion(client_for, staff_a, db):
     services.lesson_complete(user=staff_a, lesson=lessons_of(course)[0])
     html = client_for(staff_a).get("/study/mine/").content.decode()
     assert "学习徽章" in html and "短模块" in html
+
+
+def test_law_import_admin_view(client_for, district_admin, officer_a, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.courses.factories import make_index
+
+    make_index()
+    text = "# 示例办法\n\n## 第一章 总则\n\n第一条 为了示例。\n\n第二条 适用范围。\n".encode()
+    officer = client_for(officer_a)
+    assert officer.get("/admin/courses/import-law/").status_code in (302, 403)
+    client = client_for(district_admin)
+    preview = client.post(
+        "/admin/courses/import-law/", {"file": SimpleUploadedFile("示例办法.md", text), "dry_run": "on"}
+    )
+    assert preview.status_code == 200 and not CoursePage.objects.filter(law_title="示例办法").exists()
+    assert "共 2 条" in preview.content.decode()
+    done = client.post("/admin/courses/import-law/", {"file": SimpleUploadedFile("示例办法.md", text)})
+    assert done.status_code == 200 and CoursePage.objects.get(law_title="示例办法").live
+    bad = client.post("/admin/courses/import-law/", {"file": SimpleUploadedFile("x.md", "没有条文".encode())})
+    assert "没有找到任何" in bad.content.decode()
+
+
+def test_video_block_needs_a_file_or_an_embed():
+    from django.core.exceptions import ValidationError
+
+    from content.blocks import VideoBlock
+
+    block = VideoBlock()
+    with pytest.raises(ValidationError):
+        block.clean(block.to_python({"title": "演示", "file": None, "embed": "", "poster": None, "caption": ""}))

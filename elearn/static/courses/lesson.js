@@ -27,9 +27,10 @@
   if (article) {
     var lessonId = article.getAttribute("data-lesson");
     var interval = parseInt(article.getAttribute("data-interval"), 10) || 15;
-    var session = randomId(), seq = 0, pending = [], visibleSince = null, carried = 0, sending = false;
+    var session = randomId(), seq = 0, pending = [], visibleSince = null, carried = 0, sending = null;
     var button = document.querySelector("[data-complete-button]");
     var hint = document.querySelector("[data-complete-hint]");
+    var doneText = hint ? hint.getAttribute("data-done") : "";
     var remaining = button ? parseInt(button.getAttribute("data-remaining"), 10) || 0 : 0;
     var shownRemaining = remaining;
 
@@ -38,10 +39,10 @@
       shownRemaining = Math.max(0, value);
       if (shownRemaining <= 0) {
         button.disabled = false;
-        if (hint) hint.textContent = hint.getAttribute("data-ready") || "已达到最短学习时间，可以点击“学完了”";
+        if (hint) hint.textContent = hint.getAttribute("data-ready");
       } else {
         button.disabled = true;
-        if (hint) hint.textContent = "再认真学习 " + shownRemaining + " 秒后可点击";
+        if (hint) hint.textContent = (hint.getAttribute("data-wait") || "{s}").replace("{s}", shownRemaining);
       }
     }
     function visibleSeconds() {
@@ -57,16 +58,17 @@
       seq += 1;
       pending.push({ session: session, seq: seq, seconds: Math.min(seconds, 3600) });
     }
-    function flush() {
-      if (sending || !pending.length) return;
-      sending = true;
+    function flush() {  // send queued beats in order; resolves when the queue is empty or the network fails
+      if (sending) return sending;
+      if (!pending.length) return Promise.resolve();
       var beat = pending[0];
-      post("/api/v1/lessons/" + lessonId + "/heartbeat/", beat).then(function (res) {
-        sending = false;
+      sending = post("/api/v1/lessons/" + lessonId + "/heartbeat/", beat).then(function (res) {
+        sending = null;
         if (res.ok || res.status === 400) pending.shift();  // 400: refused for good, do not retry
         if (res.ok) { remaining = res.data.remaining_seconds; showRemaining(remaining); }
-        if (res.ok && pending.length) flush();
-      }, function () { sending = false; /* offline: kept, retried with the same seq */ });
+        if (res.ok && pending.length) return flush();
+      }, function () { sending = null; /* offline: kept, retried later with the same seq */ });
+      return sending;
     }
     visibleSince = document.visibilityState === "visible" ? Date.now() : null;
     document.addEventListener("visibilitychange", function () {
@@ -84,7 +86,7 @@
       var box = document.querySelector("[data-complete-box]");
       if (form && form.parentNode) {
         var p = document.createElement("p");
-        p.className = "badge ok"; p.setAttribute("data-complete-state", ""); p.textContent = "✓ 本课已学完";
+        p.className = "badge ok"; p.setAttribute("data-complete-state", ""); p.textContent = "✓ " + doneText;
         form.parentNode.replaceChild(p, form); form = null;
       }
       if (data && data.course_progress && box) {
@@ -98,11 +100,11 @@
     }
     function complete() {
       cut();
-      return post("/api/v1/lessons/" + lessonId + "/complete/").then(function (res) {
+      return flush().then(function () { return post("/api/v1/lessons/" + lessonId + "/complete/").then(function (res) {
         if (res.ok) { done(res.data); return; }
         if (res.data && typeof res.data.remaining_seconds === "number") showRemaining(res.data.remaining_seconds);
         else if (hint && res.data && res.data.detail) hint.textContent = res.data.detail;
-      }, function () { if (hint) hint.textContent = "网络不稳定，请稍后再点一次"; });
+      }); }).catch(function () { if (hint) hint.textContent = hint.getAttribute("data-offline"); });
     }
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); if (!button.disabled) { button.disabled = true; complete().then(function () { if (form) button.disabled = shownRemaining > 0; }); } });
     // Reaching the end of the lesson once the minimum time is met completes it too.
@@ -120,22 +122,27 @@
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       var feedback = f.querySelector(".feedback");
+      var msg = function (key) { return f.getAttribute("data-msg-" + key) || ""; };
       var answer = [];
       if (f.getAttribute("data-type") === "fill") {
         f.querySelectorAll("input[name=blank]").forEach(function (i) { answer.push(i.value); });
       } else {
         f.querySelectorAll("input[name=option]:checked").forEach(function (i) { answer.push(i.value); });
       }
-      if (!answer.length || answer.every(function (a) { return !String(a).trim(); })) { feedback.textContent = "请先作答"; return; }
+      if (!answer.length || answer.every(function (a) { return !String(a).trim(); })) { feedback.textContent = msg("empty"); return; }
       post("/api/v1/self-check/", { page: +f.getAttribute("data-page"), question: +f.getAttribute("data-question"), answer: answer }).then(function (res) {
-        if (res.status === 403) { feedback.textContent = "登录后可以自测"; return; }
-        if (!res.ok) { feedback.textContent = "暂时无法判题，请稍后再试"; return; }
+        if (res.status === 403) { feedback.textContent = msg("login"); return; }
+        if (!res.ok) { feedback.textContent = msg("error"); return; }
         var d = res.data, letters = "ABCDEFGH", right;
         if (d.correct_options.length) right = d.correct_options.map(function (i) { return letters[i]; }).join("");
         else right = d.accepted_answers.join("；");
         f.classList.toggle("right", d.correct); f.classList.toggle("wrong", !d.correct);
-        feedback.textContent = (d.correct ? "回答正确！" : "回答错误。正确答案：" + right) + (d.explanation ? " " + d.explanation : "") + (d.source ? "（" + d.source + "）" : "");
-      }, function () { feedback.textContent = "网络不稳定，请稍后再试"; });
+        var verdict = document.createElement("strong");
+        verdict.textContent = d.correct ? msg("right") : msg("wrong") + right;
+        feedback.textContent = "";
+        feedback.appendChild(verdict);
+        feedback.appendChild(document.createTextNode((d.explanation ? " " + d.explanation : "") + (d.source ? " (" + d.source + ")" : "")));
+      }, function () { feedback.textContent = msg("offline"); });
     });
   });
 })();
