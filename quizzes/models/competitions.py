@@ -21,6 +21,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from content.choosers import question_chooser_viewset
 from elearn.org.permissions import can_manage_institution
 
 from .bank import Category, Question
@@ -161,7 +162,8 @@ class CompetitionQuestion(Orderable):
         limit_choices_to=Q(status=Question.Status.ACTIVE) & ~Q(type=Question.Type.FILL),
     )
 
-    panels = [FieldPanel("question")]
+    # The question bank's searchable chooser (content.choosers), not a select listing every question.
+    panels = [FieldPanel("question", widget=question_chooser_viewset.widget_class)]
 
     class Meta(Orderable.Meta):
         verbose_name = _("竞赛题目")

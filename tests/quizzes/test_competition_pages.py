@@ -84,12 +84,49 @@ def test_host_pages_for_managers_only(client_for, staff_a, district_admin, inst_
     assert staff.get(response.url).status_code == 403
 
 
-def test_competition_admin_lists_and_offers_the_form(client_for, district_admin, inst_a):
-    make_competition(title="消防知识擂台")
+def _admin_form(inst, questions, seconds=20):
+    data = {
+        "title": "消防知识擂台",
+        "description": "",
+        "source": "picked",
+        "draw_category": "",
+        "draw_count": "15",
+        "seconds_per_question": str(seconds),
+        "scoring": "speed",
+        "audience": "staff",
+        "institutions": [str(inst.pk)],
+        "institution_min_players": "3",
+        "picked_questions-TOTAL_FORMS": str(len(questions)),
+        "picked_questions-INITIAL_FORMS": "0",
+        "picked_questions-MIN_NUM_FORMS": "0",
+        "picked_questions-MAX_NUM_FORMS": "1000",
+    }
+    for i, question in enumerate(questions):
+        data |= {
+            f"picked_questions-{i}-question": str(question.pk),
+            f"picked_questions-{i}-ORDER": str(i + 1),
+            f"picked_questions-{i}-id": "",
+            f"picked_questions-{i}-DELETE": "",
+        }
+    return data
+
+
+def test_competition_admin_creates_a_competition_with_picked_questions(client_for, district_admin, inst_a):
+    from tests.quizzes.competition_factories import GameQuestionSourceFactory
+
     admin = client_for(district_admin)
-    assert "消防知识擂台" in admin.get("/admin/competitions/").content.decode()
     form = admin.get("/admin/competitions/new/").content.decode()
     assert "seconds_per_question" in form and "picked_questions" in form
+    first, second = GameQuestionSourceFactory(), GameQuestionSourceFactory()
+    refused = admin.post("/admin/competitions/new/", _admin_form(inst_a, [second, first], seconds=300))
+    assert refused.status_code == 200 and not Competition.objects.exists()
+    response = admin.post("/admin/competitions/new/", _admin_form(inst_a, [second, first]))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    competition = Competition.objects.get(title="消防知识擂台")
+    picked = list(competition.picked_questions.order_by("sort_order").values_list("question_id", flat=True))
+    assert picked == [second.pk, first.pk]
+    assert list(competition.institutions.all()) == [inst_a]
+    assert "消防知识擂台" in admin.get("/admin/competitions/").content.decode()
 
 
 def test_home_page_offers_the_live_competition_to_staff_who_may_join(client_for, staff_a, staff_b, game):
