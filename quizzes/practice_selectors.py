@@ -127,6 +127,20 @@ def wrongbook_summary(user) -> dict:
     return {"active": counts["active"] or 0, "cleared": counts["cleared"] or 0}
 
 
+def is_sitting_exam(user, now=None) -> bool:
+    """Has the person a counting (not mock) exam attempt open right now? Practice pauses meanwhile."""
+    from django.utils import timezone
+
+    from .models import Attempt
+
+    now = now or timezone.now()
+    return (
+        Attempt.objects.filter(user=user, is_mock=False, state__in=Attempt.OPEN_STATES)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
+        .exists()
+    )
+
+
 def safe_source_url(question: Question) -> str:
     url = (question.source_url or "").strip()
     return url if url.startswith(SAFE_URL_PREFIXES) and not url.startswith("//") else ""

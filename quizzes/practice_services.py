@@ -258,14 +258,9 @@ def practice_restart(*, user, category_id: int) -> None:
 
 def _ensure_not_sitting_exam(user, now) -> None:
     """Practice reveals answers from the bank that exams draw from: refuse it while a counting attempt is open."""
-    from django.db.models import Q
+    from .practice_selectors import is_sitting_exam
 
-    from .models import Attempt
-
-    sitting = Attempt.objects.filter(user=user, is_mock=False, state__in=Attempt.OPEN_STATES).filter(
-        Q(deadline__isnull=True) | Q(deadline__gt=now)
-    )
-    if sitting.exists():
+    if is_sitting_exam(user, now):
         raise PracticePaused()
 
 

@@ -21,6 +21,7 @@ from .exceptions import QuizError
 from .models import Category
 from .models.bank import OPTION_LETTERS
 from .models.practice import PracticeMode
+from .practice_exceptions import PracticePaused
 
 MODES = {m.value: m for m in PracticeMode}
 
@@ -87,6 +88,8 @@ def question(request, mode: str):
             url = reverse("practice:feedback", args=[feedback.answer.pk])
             return redirect(f"{url}?{urlencode({'category': category.pk})}" if category else url)
     after = request.GET.get("after", "")
+    if error is None and selectors.is_sitting_exam(request.user):
+        error = str(PracticePaused.default_message)
     current = None
     if error and request.POST.get("question", "").isdigit():
         current = selectors.practice_pool(None).filter(pk=int(request.POST["question"])).first()

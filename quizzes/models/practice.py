@@ -6,6 +6,8 @@ wrong-answer book. Exams feed the book too (see quizzes.practice_services.wrongb
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import models
 from django.dispatch import receiver
@@ -133,7 +135,10 @@ class WrongBookEntry(models.Model):
 @receiver(attempt_submitted, dispatch_uid="quizzes.practice.wrongbook_from_exam")
 def _wrongbook_from_exam(sender, attempt, **kwargs):
     """Exams feed the wrong-answer book once an attempt's submission is committed (exam_services sends the signal
-    on commit, exactly once per attempt)."""
+    on commit, exactly once per attempt). A failure here is logged, never turned into a failed submission."""
     from quizzes.practice_services import wrongbook_record_attempt
 
-    wrongbook_record_attempt(attempt=attempt)
+    try:
+        wrongbook_record_attempt(attempt=attempt)
+    except Exception:  # the submission is committed already; the book can be rebuilt from AttemptAnswer rows
+        logging.getLogger("elearn.quizzes.practice").exception("wrong-answer book update failed for %s", attempt.pk)

@@ -64,3 +64,10 @@ def test_mock_from_the_practice_page_and_api(exam, staff_a, client_for, api_for)
     attempt = Attempt.objects.get(user=staff_a, is_mock=True)
     body = api_for(staff_a).post("/api/v1/practice/mock/", {"exam": exam.pk}, format="json").json()
     assert body["attempt"] == attempt.pk
+
+
+def test_practice_page_says_it_is_paused_during_an_exam(exam, staff_a, client_for):
+    attempt_start(exam=exam, user=staff_a)
+    category = exam.sections.first().category
+    page = client_for(staff_a).get(reverse("practice:question", args=["random"]), {"category": category.pk})
+    assert "交卷后才能继续练习" in page.content.decode()

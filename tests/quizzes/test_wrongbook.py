@@ -195,3 +195,19 @@ def test_exam_correct_answers_count_towards_leaving_the_book(staff_a, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt_id=attempt.pk, user=staff_a)
     assert not in_book(staff_a, target), "practice right + exam right = two in a row"
+
+
+def test_a_failing_book_update_never_fails_the_submission(staff_a, django_capture_on_commit_callbacks, monkeypatch):
+    from quizzes import practice_services
+    from quizzes.exam_services import attempt_start, attempt_submit
+    from tests.quizzes.exam_factories import exam_with_sections, make_bank
+
+    def boom(**kwargs):
+        raise RuntimeError("book unavailable")
+
+    monkeypatch.setattr(practice_services, "wrongbook_record_attempt", boom)
+    category, _questions = make_bank(singles=2, multiples=0, truefalse=0, fills=0)
+    attempt = attempt_start(exam=exam_with_sections(category), user=staff_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = attempt_submit(attempt_id=attempt.pk, user=staff_a)
+    assert submitted.state == "submitted"
