@@ -107,7 +107,10 @@ def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> Imp
             status=Question.Status.ACTIVE,
         )
         question.source_url = resolve(question.source_law, question.source_article)
-        question.prepare_for_save()
+        if planned.hashes:  # values are canonical already (validated): reuse the plan's fingerprints
+            question.identity_hash, question.content_hash = planned.hashes
+        else:
+            question.prepare_for_save()
         new_questions.append(question)
     Question.objects.bulk_create(new_questions, batch_size=BATCH)
     result.created = len(new_questions)

@@ -38,6 +38,7 @@ class PlannedQuestion:
     tags: list[str]
     existing_id: int | None = None
     changes: list[str] = field(default_factory=list)
+    hashes: tuple[str, str] | None = None  # (identity, content) of `values`, for new questions
 
     @property
     def row(self) -> int:
@@ -148,9 +149,8 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
         if q.type == Question.Type.TRUE_FALSE:
             values["options"] = list(TRUE_FALSE_OPTIONS)
         values.pop("time_limit")
-        identity, _content = question_hashes(**values)
-        hashed.append((q, identity))
-    identities = list({identity for _q, identity in hashed})
+        hashed.append((q, question_hashes(**values)))
+    identities = list({identity for _q, (identity, _c) in hashed})
     stored: dict[str, dict] = {}
     fields = ["pk", "identity_hash", "category_id", *MODEL_FIELDS]
     for start in range(0, len(identities), CHUNK):
@@ -171,7 +171,7 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
     seen_stem: dict[str, int] = {}
     new_paths: dict[tuple[str, ...], None] = {}
 
-    for done, (q, identity) in enumerate(hashed, start=1):
+    for done, (q, (identity, content)) in enumerate(hashed, start=1):
         if progress and (done % 500 == 0 or done == total):
             progress(done, total)
         if identity in seen_identity:
@@ -194,7 +194,9 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
                 for depth in range(1, len(path) + 1):
                     if categories.get(path[:depth]) is None:
                         new_paths.setdefault(path[:depth], None)
-            planned = PlannedQuestion(parsed=q, values=values, category_path=path, tags=q.tags)
+            planned = PlannedQuestion(
+                parsed=q, values=values, category_path=path, tags=q.tags, hashes=(identity, content)
+            )
             stem_key = normalise_text(q.stem)
             if stem_index is None:
                 stem_index = _stem_index()

@@ -77,6 +77,8 @@ ROWS = [
 def test_round_trip_template_import_export_import_changes_nothing(district_admin):
     first = bank_import(data=template_xlsx(ROWS), filename="bank.xlsx", actor=district_admin)
     assert first.created == 5 and first.plan.counts()["rejected"] == 0
+    for question in Question.objects.all():  # bulk-written fingerprints equal what save() computes
+        assert (question.identity_hash, question.content_hash) == question.compute_hashes()
     before = snapshot()
     q = Question.objects.get(stem="=1+1 是公式吗？")
     assert q.options == ["-1", "+2", "@3", "4"] and q.time_limit == 30
