@@ -250,6 +250,7 @@ ImportReport = inline_serializer(
         "filename": serializers.CharField(),
         "format": serializers.CharField(),
         "layout": serializers.CharField(),
+        "format_label": serializers.CharField(),
         "ok": serializers.BooleanField(),
         "counts": serializers.DictField(child=serializers.IntegerField()),
         "rejected": BankImportIssueSerializer(many=True),

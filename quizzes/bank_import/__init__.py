@@ -27,7 +27,7 @@ from elearn.spreadsheets import (
 )
 
 from . import aiken, gift, kahoot, moodle_xml, spreadsheet
-from .common import Issue, ParsedQuestion, ParseResult
+from .common import FORMAT_LABELS, Issue, ParsedQuestion, ParseResult
 from .plan import ImportPlan, PlannedQuestion, build_plan_from
 
 __all__ = [
@@ -41,13 +41,6 @@ __all__ = [
     "parse_upload",
 ]
 
-FORMAT_LABELS = {
-    "spreadsheet": _("Excel/CSV 题库（本平台模板或常见中文题库格式）"),
-    "kahoot": _("Kahoot! 题目表格"),
-    "gift": _("Moodle GIFT"),
-    "aiken": _("Aiken"),
-    "moodle_xml": _("Moodle XML"),
-}
 DEFAULT_CATEGORY = "未分类"
 ACCEPTED_SUFFIXES = (*EXCEL_SUFFIXES, *CSV_SUFFIXES, ".gift", ".xml")
 

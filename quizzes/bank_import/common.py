@@ -13,9 +13,26 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quizzes.models.bank import OPTION_LETTERS, TRUE_FALSE_OPTIONS, Question
 
+FORMAT_LABELS = {
+    "spreadsheet": gettext_lazy("Excel/CSV 题库（本平台模板或常见中文题库格式）"),
+    "kahoot": gettext_lazy("Kahoot! 题目表格"),
+    "gift": gettext_lazy("Moodle GIFT"),
+    "aiken": gettext_lazy("Aiken"),
+    "moodle_xml": gettext_lazy("Moodle XML"),
+}
+LAYOUT_LABELS = {
+    "template": gettext_lazy("本平台导入模板"),
+    "chinese": gettext_lazy("常见中文题库表格（已按表头识别各列）"),
+    "kahoot": gettext_lazy("Kahoot! 模板（表头在第 8 行）"),
+    "gift": gettext_lazy("GIFT 文本"),
+    "aiken": gettext_lazy("Aiken 文本"),
+    "moodle_xml": gettext_lazy("Moodle XML"),
+    "demo": gettext_lazy("演示题库"),
+}
 MAX_OPTIONS = 8
 MAX_STEM = 5000
 

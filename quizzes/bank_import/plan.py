@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from quizzes.models.bank import TRUE_FALSE_OPTIONS, Category, Question, QuestionTag, question_hashes
 from quizzes.normalise import normalise_text
 
-from .common import Issue, ParsedQuestion, ParseResult, clean
+from .common import FORMAT_LABELS, LAYOUT_LABELS, Issue, ParsedQuestion, ParseResult, clean
 
 CHUNK = 500
 FIELD_LABELS = {
@@ -83,6 +83,7 @@ class ImportPlan:
             "filename": self.filename,
             "format": self.format,
             "layout": self.layout,
+            "format_label": str(LAYOUT_LABELS.get(self.layout) or FORMAT_LABELS.get(self.format, self.format)),
             "ok": self.ok,
             "counts": self.counts(),
             "rejected": [i.as_dict() for i in cut(self.rejected)],
