@@ -176,15 +176,12 @@ class ExamViewSet(viewsets.GenericViewSet):
             return Response({"error": "not_found", "detail": "考试不存在。"}, status=404)
         params = StartInSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        existing = Attempt.objects.filter(
-            exam=exam, user=request.user, is_mock=params.validated_data["mock"], state__in=Attempt.OPEN_STATES
-        ).exists()
         try:
             attempt = svc.attempt_start(exam=exam, user=request.user, mock=params.validated_data["mock"])
         except QuizError as exc:
             return error_response(exc)
-        code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
-        return Response(AttemptSerializer(attempt_payload(attempt)).data, status=code)
+        code = status.HTTP_200_OK if getattr(attempt, "resumed", True) else status.HTTP_201_CREATED
+        return Response(attempt_payload(attempt), status=code)  # shape: AttemptSerializer (schema only)
 
 
 class AttemptViewSet(viewsets.GenericViewSet):
@@ -202,7 +199,7 @@ class AttemptViewSet(viewsets.GenericViewSet):
             attempt = self._attempt(request, pk)
         except QuizError as exc:
             return error_response(exc)
-        return Response(AttemptSerializer(attempt_payload(attempt)).data)
+        return Response(attempt_payload(attempt))
 
     @extend_schema(request=AnswerInSerializer, responses={200: AnswerOutSerializer, **ERRORS}, summary="Save an answer")
     @action(detail=True, methods=["post"])
@@ -222,7 +219,17 @@ class AttemptViewSet(viewsets.GenericViewSet):
             )
         except QuizError as exc:
             return error_response(exc)
-        return Response(AnswerOutSerializer(result).data)
+        return Response(
+            {
+                "position": result.position,
+                "seq": result.seq,
+                "response": result.response,
+                "flagged": result.flagged,
+                "stored": result.stored,
+                "saved_at": result.saved_at.isoformat(),
+                "seconds_remaining": result.seconds_remaining,
+            }
+        )
 
     @extend_schema(request=None, responses={200: ReviewSerializer, **ERRORS}, summary="Submit my attempt")
     @action(detail=True, methods=["post"])
@@ -240,7 +247,7 @@ class AttemptViewSet(viewsets.GenericViewSet):
             attempt = svc.attempt_tab_switch(attempt_id=pk, user=request.user)
         except QuizError as exc:
             return error_response(exc)
-        return Response(AttemptSerializer(attempt_payload(attempt)).data)
+        return Response(attempt_payload(attempt))
 
     @extend_schema(responses={200: ReviewSerializer, **ERRORS}, summary="Result and review (per review policy)")
     @action(detail=True, methods=["get"])

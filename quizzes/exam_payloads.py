@@ -29,19 +29,22 @@ def question_payload(aq: AttemptQuestion) -> dict:
     }
 
 
-def _answers(attempt: Attempt) -> list[dict]:
-    return [
-        {"position": a.attempt_question.position, "response": a.response, "flagged": a.flagged, "seq": a.seq}
-        for a in attempt.answers.select_related("attempt_question").order_by("attempt_question__position")
+def _answers(attempt: Attempt, paper: list[AttemptQuestion]) -> list[dict]:
+    position = {aq.pk: aq.position for aq in paper}
+    rows = [
+        {"position": position[a.attempt_question_id], "response": a.response, "flagged": a.flagged, "seq": a.seq}
+        for a in attempt.answers.all()
+        if a.attempt_question_id in position
     ]
+    return sorted(rows, key=lambda r: r["position"])
 
 
 def attempt_payload(attempt: Attempt, now: dt.datetime | None = None) -> dict:
     """An attempt in progress: the paper without answers, the candidate's saved answers, seconds remaining."""
     now = now or timezone.now()
     exam = attempt.exam
-    paper = list(attempt.paper.order_by("position"))
-    answers = _answers(attempt)
+    paper = sorted(attempt.paper.all(), key=lambda aq: aq.position) if attempt.is_open else []
+    answers = _answers(attempt, paper)
     return {
         "id": attempt.pk,
         "exam": {"id": exam.pk, "title": exam.title},

@@ -42,63 +42,84 @@ MAX_SEQ = 2**62
 # --------------------------------------------------------------------------- paper
 
 
-def question_snapshot(question: Question, *, shuffle_options: bool, rng: random.Random) -> tuple[dict, list[int]]:
-    """A frozen copy of a bank question with its options in the order this candidate sees them.
-    Returns (snapshot, option_order) where option_order[i] is the bank index of displayed option i."""
-    options = list(question.options or [])
+SNAPSHOT_FIELDS = (
+    "id", "type", "stem", "image_id", "options", "correct_options", "accepted_answers", "explanation",
+    "source_law", "source_article", "source_url",
+)  # fmt: skip
+
+
+def _image_url(image_id: int | None) -> str:
+    if not image_id:
+        return ""
+    try:
+        from wagtail.images import get_image_model
+
+        return get_image_model().objects.get(pk=image_id).get_rendition("max-800x800").url
+    except Exception:  # a missing image file must not stop an exam
+        logger.warning("image %s: rendition failed", image_id, exc_info=True)
+        return ""
+
+
+def question_snapshot(question, *, shuffle_options: bool, rng: random.Random) -> tuple[dict, list[int]]:
+    """A frozen copy of a bank question (a Question, or a dict of SNAPSHOT_FIELDS) with its options in the order
+    this candidate sees them. Returns (snapshot, option_order): option_order[i] is the bank index of displayed
+    option i, and the snapshot's "correct" indexes refer to the displayed order."""
+    q = question if isinstance(question, dict) else {f: getattr(question, f) for f in SNAPSHOT_FIELDS}
+    options = list(q["options"] or [])
     order = list(range(len(options)))
-    if shuffle_options and question.type in (Question.Type.SINGLE, Question.Type.MULTIPLE):
+    if shuffle_options and q["type"] in (Question.Type.SINGLE, Question.Type.MULTIPLE):
         rng.shuffle(order)
-    image_url = ""
-    if question.image_id:
-        try:
-            image_url = question.image.get_rendition("max-800x800").url
-        except Exception:  # a missing image file must not stop an exam
-            logger.warning("question %s: image rendition failed", question.pk, exc_info=True)
+    position_of = {bank_index: shown for shown, bank_index in enumerate(order)}
     snapshot = {
-        "type": question.type,
-        "stem": question.stem,
-        "image_url": image_url,
+        "type": q["type"],
+        "stem": q["stem"],
+        "image_url": _image_url(q["image_id"]),
         "options": [options[i] for i in order],
-        "correct": sorted(order.index(i) for i in question.correct_options if 0 <= i < len(options)),
-        "accepted_answers": [list(b) for b in question.accepted_answers] if question.type == "fill" else [],
-        "explanation": question.explanation,
-        "source": question.source,
-        "source_url": question.source_url,
-        "question_id": question.pk,
+        "correct": sorted(position_of[i] for i in q["correct_options"] or [] if i in position_of),
+        "accepted_answers": [list(b) for b in q["accepted_answers"] or []] if q["type"] == "fill" else [],
+        "explanation": q["explanation"],
+        "source": " ".join(p for p in (q["source_law"], q["source_article"]) if p),
+        "source_url": q["source_url"],
+        "question_id": q["id"],
     }
     return snapshot, order
 
 
-def draw_paper(exam: Exam, *, rng: random.Random) -> list[tuple[Question, object, str]]:
-    """Questions for a new paper: [(question, points, section title)], sections in order, each drawing up to
-    `count` active questions (fewer when the bank has fewer), never the same question twice."""
+def draw_paper(exam: Exam, *, rng: random.Random) -> list[tuple[dict, object, str]]:
+    """Questions for a new paper: [(question as a dict of SNAPSHOT_FIELDS, points, section title)], sections in
+    order, each drawing up to `count` active questions (fewer when the bank has fewer), never one twice.
+    Ids are chosen first (cheap id-only queries); the chosen rows are then read in one query."""
     chosen: set[int] = set()
-    paper = []
+    plan = []
+    descendants: dict[int, list[int]] = {}
     for section in exam.sections.all().select_related("category"):
         fixed = section.fixed_ids
         if fixed:
-            by_id = Question.objects.in_bulk([i for i in fixed if i not in chosen])
-            picked = [by_id[i] for i in dict.fromkeys(fixed) if i in by_id]
+            ids = [i for i in dict.fromkeys(fixed) if i not in chosen]
         else:
             qs = Question.objects.active()
             if section.question_type:
                 qs = qs.filter(type=section.question_type)
             if section.category_id:
-                qs = qs.filter(category_id__in=section.category.descendant_ids())
+                if section.category_id not in descendants:
+                    descendants[section.category_id] = section.category.descendant_ids()
+                qs = qs.filter(category_id__in=descendants[section.category_id])
             if section.difficulty:
                 qs = qs.filter(difficulty=section.difficulty)
-            ids = [i for i in qs.values_list("pk", flat=True) if i not in chosen]
-            ids = rng.sample(ids, min(section.count, len(ids)))
-            by_id = Question.objects.select_related("image").in_bulk(ids)
-            picked = [by_id[i] for i in ids if i in by_id]
+            pool = [i for i in qs.order_by().values_list("pk", flat=True) if i not in chosen]
+            ids = rng.sample(pool, min(section.count, len(pool)))
+            if not exam.shuffle_questions:
+                ids.sort()
+        chosen.update(ids)
+        plan.append((section, ids))
+    rows = {r["id"]: r for r in Question.objects.filter(pk__in=chosen).order_by().values(*SNAPSHOT_FIELDS)}
+    paper = []
+    for section, ids in plan:
+        picked = [rows[i] for i in ids if i in rows]
         if exam.shuffle_questions:
             rng.shuffle(picked)
-        elif not fixed:
-            picked.sort(key=lambda q: q.pk)
-        for q in picked:
-            chosen.add(q.pk)
-            paper.append((q, section.points, section.title or section.get_question_type_display()))
+        title = section.title or section.get_question_type_display()
+        paper.extend((q, section.points, title) for q in picked)
     return paper
 
 
@@ -124,6 +145,7 @@ def attempt_start(
         existing = Attempt.objects.filter(exam=exam, user=user, is_mock=mock, state__in=Attempt.OPEN_STATES).first()
         if existing is None:
             raise
+        existing.resumed = True
         return existing
 
 
@@ -131,28 +153,25 @@ def attempt_start(
 def _attempt_start(*, exam, user, mock, now, rng) -> Attempt:
     _lock_user(user)
     now = now or timezone.now()
-    open_attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .filter(exam=exam, user=user, is_mock=mock, state__in=Attempt.OPEN_STATES)
-        .first()
-    )
+    mine = list(Attempt.objects.select_for_update(of=("self",)).filter(exam=exam, user=user, is_mock=mock))
+    open_attempt = next((a for a in mine if a.is_open), None)
     if open_attempt is not None:
+        open_attempt.exam = exam
         _touch(open_attempt, now)
+        open_attempt.resumed = True
         return open_attempt
     if not exam.is_for(user):
         raise NotInAudience()
     if not mock:
         if not exam.is_open(now):
             raise ExamNotOpen()
-        used = Attempt.objects.filter(exam=exam, user=user, is_mock=False).count()
-        if not exam.unlimited_attempts and used >= exam.attempts_allowed:
+        if not exam.unlimited_attempts and len(mine) >= exam.attempts_allowed:
             raise NoAttemptsLeft()
     rng = rng or random.SystemRandom()
     paper = draw_paper(exam, rng=rng)
     if not paper:
         raise EmptyPaper()
-    previous = Attempt.objects.filter(exam=exam, user=user, is_mock=mock).order_by("-number")
-    number = (previous.values_list("number", flat=True).first() or 0) + 1
+    number = max((a.number for a in mine), default=0) + 1
     # A mock attempt is not cut short by the exam's close time (it does not count); a real one is.
     closes_at = None if mock else exam.closes_at
     grace = exam.grace_period
@@ -174,7 +193,7 @@ def _attempt_start(*, exam, user, mock, now, rng) -> Attempt:
             AttemptQuestion(
                 attempt=attempt,
                 position=position,
-                question=question,
+                question_id=question["id"],
                 section_title=str(section_title)[:60],
                 points=points,
                 option_order=order,
@@ -182,6 +201,13 @@ def _attempt_start(*, exam, user, mock, now, rng) -> Attempt:
             )
         )
     AttemptQuestion.objects.bulk_create(rows)
+    # The new paper is already in memory: payloads built right after the start need not read it back.
+    # (what prefetch_related stores: querysets whose results are already there)
+    paper_qs, answers_qs = AttemptQuestion.objects.filter(attempt=attempt), AttemptAnswer.objects.none()
+    paper_qs._result_cache, paper_qs._prefetch_done = rows, True
+    answers_qs._result_cache, answers_qs._prefetch_done = [], True
+    attempt._prefetched_objects_cache = {"paper": paper_qs, "answers": answers_qs}
+    attempt.resumed = False
     return attempt
 
 
@@ -340,11 +366,22 @@ def _finalise(attempt: Attempt, *, finished_at: dt.datetime, reason: str) -> Non
     attempt.finish_reason = reason
     attempt.save(update_fields=["score", "max_score", "passed", "state", "submitted_at", "finish_reason"])
     attempt_pk = attempt.pk
-    transaction.on_commit(
-        lambda: attempt_submitted.send(
-            sender=Attempt, attempt=Attempt.objects.select_related("exam").get(pk=attempt_pk)
-        )
-    )
+    # After commit, tell the other areas (wrong-answer book, leaderboards, certificates) through a django-tasks
+    # task: run at once by the immediate backend (the default), by a worker with the database backend, so that
+    # their work can leave the request that submits.
+    transaction.on_commit(lambda: _announce_submitted(attempt_pk))
+
+
+def _announce_submitted(attempt_pk: int) -> None:
+    from quizzes.exam_tasks import announce_attempt_submitted
+
+    announce_attempt_submitted.enqueue(attempt_pk)
+
+
+def attempt_submitted_send(attempt_pk: int) -> None:
+    """Send quizzes.signals.attempt_submitted for a committed submission (called by the task)."""
+    attempt = Attempt.objects.select_related("exam", "user").get(pk=attempt_pk)
+    attempt_submitted.send(sender=Attempt, attempt=attempt)
 
 
 def attempt_submit(*, attempt_id: int, user=None, now: dt.datetime | None = None) -> Attempt:

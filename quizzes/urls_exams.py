@@ -6,6 +6,7 @@ app_name = "quizzes"
 
 urlpatterns = [
     path("exams/", views.exam_list, name="exam_list"),
+    path("exams/ping/", views.exam_ping, name="exam_ping"),
     path("exams/<int:pk>/", views.exam_detail, name="exam_detail"),
     path("exams/<int:pk>/start/", views.exam_start, name="exam_start"),
     path("exams/attempt/<int:pk>/", views.attempt_page, name="attempt"),

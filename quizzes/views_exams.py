@@ -3,7 +3,7 @@ Thin: every decision is in quizzes.exam_services / exam_selectors / exam_payload
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -96,3 +96,9 @@ def attempt_result(request, pk: int):
         "quizzes/attempt_result.html",
         {"attempt": attempt, "exam": attempt.exam, "review": review, "options": options},
     )
+
+
+def exam_ping(request):
+    """The server's clock, with nothing else: a connectivity probe for exam clients, and the benchmark's
+    same-server baseline (the cost of the request stack alone)."""
+    return JsonResponse({"server_time": timezone.now().isoformat()})

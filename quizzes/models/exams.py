@@ -227,8 +227,9 @@ class Exam(ClusterableModel):
             return False
         if self.roles and user.role not in self.roles:
             return False
-        inst_ids = {i.pk for i in self.institutions.all()}
-        return not inst_ids or user.institution_id in inst_ids
+        if not hasattr(self, "_audience_ids"):  # one query per instance (the API asks twice per start)
+            self._audience_ids = {i.pk for i in self.institutions.all()}
+        return not self._audience_ids or user.institution_id in self._audience_ids
 
     def review_options(self, attempt: Attempt, now: dt.datetime | None = None) -> ReviewOptions:
         """What the candidate may see of `attempt` now (nothing before it is submitted)."""
@@ -243,6 +244,10 @@ class Exam(ClusterableModel):
             answers=self.review_answers,
             explanations=self.review_explanations,
         )
+
+    def save(self, *args, **kwargs):
+        self.__dict__.pop("_audience_ids", None)
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -362,7 +367,7 @@ class Attempt(models.Model):
     class Meta:
         verbose_name = _("答卷")
         verbose_name_plural = _("答卷")
-        ordering = ["exam", "user", "number"]
+        ordering = ["exam_id", "user_id", "number"]  # ids: ordering by the FK would join (and order by) Exam/User
         constraints = [
             models.UniqueConstraint(
                 fields=["exam", "user", "is_mock"],
@@ -416,7 +421,7 @@ class AttemptQuestion(models.Model):
     class Meta:
         verbose_name = _("试卷题目")
         verbose_name_plural = _("试卷题目")
-        ordering = ["attempt", "position"]
+        ordering = ["attempt_id", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="quizzes_attemptquestion_pos")]
 
     def __str__(self) -> str:
@@ -447,7 +452,7 @@ class AttemptAnswer(models.Model):
     class Meta:
         verbose_name = _("作答")
         verbose_name_plural = _("作答")
-        ordering = ["attempt", "attempt_question__position"]
+        ordering = ["attempt_id", "attempt_question_id"]
 
     def __str__(self) -> str:
         return f"{self.attempt_question} = {self.response}"
