@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from taggit.models import Tag
 from .bank_exceptions import BankError, ImportRejected
 from .bank_import import ImportPlan, ParseResult, parse_upload
 from .bank_import.plan import CategoryIndex, build_plan_from
+from .bank_links import lesson_url
 from .models.bank import Category, Question, QuestionTag
 
 BATCH = 1000
@@ -174,13 +176,13 @@ def _write_tags(changes: list[tuple[Question, list[str]]], *, replace_ids: list[
 
 
 def _source_resolver() -> Callable[[str, str], str]:
-    """`ELEARN_QUESTION_SOURCE_RESOLVER` (dotted path to callable(law, article) -> url or "") links a question's
-    source to the study lesson covering that article, once the courses app provides one."""
+    """Links a question's source to the study lesson covering that article (quizzes.bank_links), looked up once
+    per (law, article) pair. `ELEARN_QUESTION_SOURCE_RESOLVER` (dotted path to callable(law, article) -> url)
+    replaces it."""
     path = getattr(settings, "ELEARN_QUESTION_SOURCE_RESOLVER", "")
-    if not path:
-        return lambda law, article: ""
-    func = import_string(path)
-    return lambda law, article: (func(law, article) or "")[:300] if (law or article) else ""
+    func = import_string(path) if path else lesson_url
+    cached = lru_cache(maxsize=None)(func)
+    return lambda law, article: (cached(law, article) or "")[:300] if (law and article) else ""
 
 
 def questions_move(*, question_ids: Iterable[int], category: Category, actor=None) -> int:

@@ -160,6 +160,15 @@ class Question(ClusterableModel):
     def source(self) -> str:
         return " ".join(p for p in (self.source_law, self.source_article) if p)
 
+    @property
+    def study_url(self) -> str:
+        """Where the cited article is studied: the stored link, else the lesson of an imported statute."""
+        if self.source_url:
+            return self.source_url
+        from quizzes.bank_links import lesson_url
+
+        return lesson_url(self.source_law, self.source_article)
+
     def compute_hashes(self) -> tuple[str, str]:
         """identity: type + stem + options (what makes two rows the same question);
         content: identity plus the answer, explanation and source (what makes an update)."""

@@ -209,3 +209,19 @@ def test_progress_is_reported(district_admin):
     rows = [template_row("单选题", f"题{i}", ["甲", "乙"], "A") for i in range(1200)]
     build_plan(data=template_xlsx(rows), filename="big.xlsx", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_source_links_to_the_study_lesson_once_the_statute_is_imported(district_admin, shared_data):
+    from courses.law_import import import_statute, read_statute_file
+    from tests.courses.factories import make_index
+
+    rows = [template_row("单选题", "主要负责人职责", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十一条")]
+    bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
+    question = Question.objects.get()
+    assert question.source_url == "" and question.study_url == ""  # statute not imported yet
+    path = next((shared_data / "laws").glob("安全生产法*.md"))
+    import_statute(text=read_statute_file(path), filename=path.name, index_page=make_index())
+    assert question.study_url.endswith("#article-21")  # resolved live for questions imported earlier
+    rows.append(template_row("单选题", "培训档案", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十八条"))
+    bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
+    assert Question.objects.get(stem="培训档案").source_url.endswith("#article-28")  # stored at import
