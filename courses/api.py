@@ -22,7 +22,7 @@ class CourseProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     done = serializers.IntegerField()
     percent = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=list(selectors.STATUS_LABELS))
+    status = serializers.CharField(help_text="not_started | in_progress | completed")
     active_seconds = serializers.IntegerField()
     last_seen_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True, help_text="When the module badge was awarded")
@@ -125,7 +125,9 @@ class CourseOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     url = serializers.CharField()
-    kind = serializers.ChoiceField(choices=CoursePage.Kind.choices)
+    kind = serializers.CharField(
+        help_text="law (法律法规) | standard (标准规范) | science (应急科普) | post (岗位安全)"
+    )
     summary = serializers.CharField()
     estimated_minutes = serializers.IntegerField()
     min_reading_seconds = serializers.IntegerField()

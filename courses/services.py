@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from .exceptions import InvalidHeartbeat, LessonNotAvailable, TooEarlyToComplete
@@ -36,21 +36,24 @@ class CompletionResult:
 def _live_lesson(lesson: LessonPage) -> tuple[LessonPage, CoursePage]:
     if not lesson.live:
         raise LessonNotAvailable()
-    course = lesson.get_parent().specific
-    if not isinstance(course, CoursePage) or not course.live:
+    course = CoursePage.objects.filter(path=lesson.path[: -LessonPage.steplen], live=True).first()
+    if course is None:
         raise LessonNotAvailable()
     return lesson, course
 
 
 def _progress_for_update(*, user, lesson: LessonPage, course: CoursePage, now: datetime.datetime) -> LessonProgress:
+    progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
+    if progress is not None:
+        return progress
     try:
         with transaction.atomic():
-            LessonProgress.objects.get_or_create(
-                user=user, lesson=lesson, defaults={"course": course, "first_opened_at": now, "last_seen_at": now}
+            return LessonProgress.objects.create(
+                user=user, lesson=lesson, course=course, first_opened_at=now, last_seen_at=now
             )
     except IntegrityError:
-        pass  # created by a concurrent request; lock it below
-    return LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
+        # Created by a concurrent request between our read and insert: lock that row.
+        return LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
 
 
 @transaction.atomic
@@ -76,11 +79,11 @@ def lesson_heartbeat(
         raise InvalidHeartbeat()
     lesson, course = _live_lesson(lesson)
     progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
-    if LessonHeartbeat.objects.filter(progress=progress, session=session, seq=seq).exists():
-        return HeartbeatResult(progress=progress, credited=0, duplicate=True)
     stats = LessonHeartbeat.objects.filter(progress=progress, session=session).aggregate(
-        started=Min("received_at"), credited=Sum("credited_seconds")
+        started=Min("received_at"), credited=Sum("credited_seconds"), seen=Count("pk", filter=Q(seq=seq))
     )
+    if stats["seen"]:
+        return HeartbeatResult(progress=progress, credited=0, duplicate=True)
     started = stats["started"] or now
     allowance = int((now - started).total_seconds()) + HEARTBEAT_MAX_SECONDS - (stats["credited"] or 0)
     credited = max(0, min(seconds, HEARTBEAT_MAX_SECONDS, allowance))

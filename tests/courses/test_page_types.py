@@ -58,3 +58,37 @@ def test_law_article_block_requires_a_valid_number():
     assert value.anchor == "article-21"
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"law_name": "x", "number": "第X条", "text": "条文", "key_point": ""}))
+
+
+def test_admin_forms_render_and_save(client_for, district_admin, db):
+    """The editors' forms: module (roles as checkboxes), lesson (every study block incl. the question chooser)."""
+    from tests.courses.factories import lessons_of, make_course, make_index
+
+    index = make_index()
+    client = client_for(district_admin)
+    assert client.get(f"/admin/pages/add/courses/coursepage/{index.pk}/").status_code == 200
+    course = make_course(index, lessons=1)
+    response = client.get(f"/admin/pages/add/courses/lessonpage/{course.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("law_article", "key_points", "video", "document", "steps", "self_check"):
+        assert name in html
+    assert client.get(f"/admin/pages/{lessons_of(course)[0].pk}/edit/").status_code == 200
+    assert client.get("/admin/question-chooser/").status_code == 200
+    data = {
+        "title": "新模块",
+        "slug": "new-module",
+        "summary": "",
+        "kind": "law",
+        "estimated_minutes": "10",
+        "min_reading_seconds": "30",
+        "required": "chosen",
+        "required_roles": ["officer"],
+        "law_title": "",
+        "law_version": "",
+        "action-publish": "publish",
+    }
+    response = client.post(f"/admin/pages/add/courses/coursepage/{index.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = CoursePage.objects.get(slug="new-module")
+    assert created.required_roles == ["officer"] and created.live
