@@ -177,6 +177,9 @@ def audience_users(exam: Exam, viewer, institution_id: int | None = None):
     return users
 
 
+PERSON_FIELDS = ("pk", "real_name", "employee_no", "department", "mobile", "role", "institution__name")
+
+
 @dataclass(frozen=True)
 class ResultRow:
     user: User
@@ -193,9 +196,11 @@ class ResultRow:
 def exam_results(exam: Exam, viewer, institution_id: int | None = None) -> list[ResultRow]:
     """Everyone in the exam's audience that `viewer` manages who has started it, with their grade."""
     users = audience_users(exam, viewer, institution_id)
-    attempts = scope_queryset(
-        Attempt.objects.filter(exam=exam, is_mock=False, user__in=users), viewer, "user__institution"
-    ).order_by("number", "pk")
+    attempts = (
+        scope_queryset(Attempt.objects.filter(exam=exam, is_mock=False, user__in=users), viewer, "user__institution")
+        .order_by("number", "pk")
+        .only("pk", "user_id", "state", "number", "score", "max_score", "submitted_at")
+    )
     by_user: dict[int, list[Attempt]] = defaultdict(list)
     open_users: set[int] = set()
     for attempt in attempts:
@@ -204,7 +209,12 @@ def exam_results(exam: Exam, viewer, institution_id: int | None = None) -> list[
         else:
             open_users.add(attempt.user_id)
     ids = set(by_user) | open_users
-    people = users.filter(pk__in=ids).select_related("institution").order_by("institution__name", "employee_no")
+    people = (
+        users.filter(pk__in=ids)
+        .select_related("institution")
+        .only(*PERSON_FIELDS)
+        .order_by("institution__name", "employee_no")
+    )
     return [
         ResultRow(user=u, grade=grade_of(exam, by_user.get(u.pk, [])), in_progress=u.pk in open_users) for u in people
     ]
@@ -217,6 +227,7 @@ def exam_absentees(exam: Exam, viewer, institution_id: int | None = None):
         audience_users(exam, viewer, institution_id)
         .exclude(pk__in=sat)
         .select_related("institution")
+        .only(*PERSON_FIELDS)
         .order_by("institution__name", "department", "employee_no")
     )
 
