@@ -20,7 +20,7 @@ from .bank_exceptions import BankError, ImportRejected
 from .bank_import import ImportPlan, ParseResult, parse_upload
 from .bank_import.plan import CategoryIndex, build_plan_from
 from .bank_links import lesson_url
-from .models.bank import Category, Question, QuestionTag
+from .models.bank import BankImportLock, Category, Question, QuestionTag
 
 BATCH = 1000
 UPDATE_FIELDS = [
@@ -84,17 +84,16 @@ def bank_import_parsed(*, parsed: ParseResult, actor, skip_rejected: bool = Fals
 
 
 def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> ImportResult:
-    """Plan inside the caller's transaction and write it (all or nothing)."""
+    """Plan inside the caller's transaction and write it (all or nothing). Imports take the bank lock first, so
+    the plan is made against a bank no other import is changing."""
+    BankImportLock.acquire()
     plan = build_plan_from(parsed, progress=progress)
     if plan.rejected and not skip_rejected:
         raise ImportRejected(plan)
     result = ImportResult(plan=plan, unchanged=len(plan.unchanged))
     if not plan.new and not plan.updated:
         return result
-    # Lock the rows we update, so two imports of overlapping files serialise instead of interleaving.
     update_ids = [p.existing_id for p in plan.updated]
-    for start in range(0, len(update_ids), BATCH):
-        list(Question.objects.select_for_update().filter(pk__in=update_ids[start : start + BATCH]).values("pk"))
     categories = CategoryIndex()
     result.categories_created = _ensure_categories(plan, categories)
     resolve = _source_resolver()

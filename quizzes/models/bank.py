@@ -219,3 +219,23 @@ class Question(ClusterableModel):
     def save(self, *args, **kwargs):
         self.prepare_for_save()
         super().save(*args, **kwargs)
+
+
+class BankImportLock(models.Model):
+    """One row that bank imports lock (select_for_update) so that two imports never interleave: without it, two
+    concurrent imports of the same new questions would both insert them. Works the same on SQLite and PostgreSQL."""
+
+    name = models.CharField(max_length=20, unique=True, default="bank")
+
+    class Meta:
+        verbose_name = _("题库导入锁")
+        verbose_name_plural = _("题库导入锁")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def acquire(cls) -> None:
+        """Call inside a transaction; returns once no other import holds the lock."""
+        cls.objects.get_or_create(name="bank")
+        list(cls.objects.select_for_update().filter(name="bank").values("pk"))

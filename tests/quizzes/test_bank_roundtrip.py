@@ -225,3 +225,33 @@ def test_source_links_to_the_study_lesson_once_the_statute_is_imported(district_
     rows.append(template_row("单选题", "培训档案", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十八条"))
     bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
     assert Question.objects.get(stem="培训档案").source_url.endswith("#article-28")  # stored at import
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_file_never_duplicate(district_admin):
+    import threading
+
+    from django.db import connection
+
+    data = template_xlsx([template_row("单选题", f"并发题{i}", ["甲", "乙"], "A") for i in range(50)])
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(bank_import(data=data, filename="race.xlsx", actor=None).created)
+        except Exception as exc:  # collected and asserted on
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(results) == [0, 50]
+    assert Question.objects.count() == 50
