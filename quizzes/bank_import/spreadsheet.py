@@ -146,7 +146,8 @@ def parse_rows(rows: list[list[str]], filename: str, *, default_category: list[s
             tags=cell(row, "tags"),
             time_limit=cell(row, "time_limit"),
             columns=columns,
-            provided=provided,
+            # An empty category cell means "not given": a re-import keeps the stored category.
+            provided=provided if cell(row, "category") else provided - {"category"},
         )
         if option_fields:
             raw.options = [

@@ -215,7 +215,9 @@ def test_source_links_to_the_study_lesson_once_the_statute_is_imported(district_
     from courses.law_import import import_statute, read_statute_file
     from tests.courses.factories import make_index
 
-    rows = [template_row("单选题", "主要负责人职责", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十一条")]
+    rows = [
+        template_row("单选题", "主要负责人职责", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十一条")
+    ]
     bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
     question = Question.objects.get()
     assert question.source_url == "" and question.study_url == ""  # statute not imported yet
@@ -255,3 +257,11 @@ def test_concurrent_imports_of_the_same_file_never_duplicate(district_admin):
     assert errors == []
     assert sorted(results) == [0, 50]
     assert Question.objects.count() == 50
+
+
+def test_empty_category_cell_keeps_the_stored_category(district_admin):
+    bank_import(data=template_xlsx(ROWS[:1]), filename="a.xlsx", actor=district_admin)
+    blank = list(ROWS[0])
+    blank[12] = ""
+    plan = build_plan(data=template_xlsx([blank]), filename="a.xlsx")
+    assert plan.counts()["unchanged"] == 1
