@@ -96,12 +96,15 @@ def _epoch(value) -> float | None:
     return round(value.timestamp(), 3) if value else None
 
 
-def game_state(game: Game, *, now=None, question: GameQuestion | None = None) -> dict:
+_UNSET = object()
+
+
+def game_state(game: Game, *, now=None, question=_UNSET, players: int | None = None) -> dict:
     """The public state of `game` (what the projector shows and what every player may know).
 
     Contains the correct options and the answer distribution only once the current question has closed."""
     now = now or timezone.now()
-    gq = question if question is not None else current_question(game)
+    gq = current_question(game) if question is _UNSET or question is None else question
     state = {
         "game": game.pk,
         "pin": game.pin,
@@ -112,7 +115,7 @@ def game_state(game: Game, *, now=None, question: GameQuestion | None = None) ->
         "count": game.questions.count(),
         "scoring": game.scoring,
         "paused": game.is_paused,
-        "players": active_players(game.pk).count(),
+        "players": active_players(game.pk).count() if players is None else players,
         "server_time": _epoch(now),
     }
     if gq is not None and game.phase in (Game.Phase.QUESTION, Game.Phase.REVEAL):
@@ -194,16 +197,16 @@ def _me_answer(gq: GameQuestion | None, answer: dict | None) -> dict:
     return out
 
 
-def player_me(game: Game, player: Player) -> dict:
-    """One (re)connecting player's own view, with two counts instead of ranking everyone."""
+def player_me(game: Game, player: Player, *, question=_UNSET, players: int | None = None) -> dict:
+    """One (re)connecting player's own view, with a count instead of ranking everyone."""
     player = Player.objects.select_related("institution").get(pk=player.pk)
     if player.removed_at is not None:
         return {"id": player.pk, "name": player.nickname, "removed": True}
-    players = active_players(game.pk)
-    better = players.filter(score__gt=player.score)
+    active = active_players(game.pk)
+    better = active.filter(score__gt=player.score)
     if game.scoring == Competition.Scoring.ACCURACY:
-        better = better | players.filter(score=player.score, total_ms__lt=player.total_ms)
-    gq = current_question(game)
+        better = better | active.filter(score=player.score, total_ms__lt=player.total_ms)
+    gq = current_question(game) if question is _UNSET else question
     answer = None
     if gq is not None:
         answer = (
@@ -219,6 +222,6 @@ def player_me(game: Game, player: Player) -> dict:
         "score": player.score,
         "hits": player.correct_count,
         "rank": better.count() + 1,
-        "of": players.count(),
+        "of": active.count() if players is None else players,
         **_me_answer(gq, answer),
     }

@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from leaderboard.broadcast import broadcast
 from leaderboard.groups import competition_group, competition_host_group
 from quizzes.competition_exceptions import (
     AnswerClosed,
+    CompetitionError,
     GameNotFound,
     GameOver,
     GamePaused,
@@ -295,6 +296,18 @@ def _open(game: Game, index: int, now) -> GameQuestion:
     return gq
 
 
+def _bulk_set(model, columns: list[str], rows: list[tuple[int, ...]], chunk: int = 500) -> None:
+    """UPDATE many rows to different integer values in one statement per chunk:
+    UPDATE t SET a = v.column2, ... FROM (VALUES (id, a, ...), ...) AS v WHERE t.id = v.column1.
+    The same SQL runs on SQLite (3.33+) and PostgreSQL; values are ints, so they are inlined (no parameters)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = v.column{i + 2}" for i, c in enumerate(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            values = ", ".join("(" + ", ".join(str(int(x)) for x in row) + ")" for row in rows[start : start + chunk])
+            cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {table}.id = v.column1")
+
+
 def _close(game: Game, gq: GameQuestion, now) -> bool:
     """Close and score the current question (game row locked by the caller). False if it was already closed."""
     # Conditional update: takes the question row's lock, so an answer that incremented answer_count first commits
@@ -302,31 +315,39 @@ def _close(game: Game, gq: GameQuestion, now) -> bool:
     if not GameQuestion.objects.filter(pk=gq.pk, closed_at__isnull=True).update(closed_at=now):
         return False
     gq.refresh_from_db()
-    answers = {a.player_id: a for a in PlayerAnswer.objects.filter(game_question=gq)}
-    players = list(active_players(game.pk))
     limit_ms = gq.seconds * 1000
     bonus_on = game.streak_bonus and game.scoring != Competition.Scoring.ACCURACY
-    scored = []
-    for player in players:
-        answer = answers.get(player.pk)
-        if answer is not None and answer.correct:
-            player.streak += 1
-            player.correct_count += 1
-            answer.bonus = streak_points(player.streak) if bonus_on else 0
-            scored.append(answer)
-            player.score += answer.points + answer.bonus
-        else:
-            player.streak = 0
-        player.total_ms += min(answer.elapsed_ms, limit_ms) if answer is not None else limit_ms
-    Player.objects.bulk_update(players, ["score", "streak", "correct_count", "total_ms"], batch_size=500)
-    PlayerAnswer.objects.bulk_update(scored, ["bonus"], batch_size=500)
+    players = {
+        p["pk"]: p
+        for p in active_players(game.pk)
+        .filter(answers__game_question=gq)
+        .values("pk", "score", "streak", "correct_count", "total_ms")
+    }
+    answers = list(
+        PlayerAnswer.objects.filter(game_question=gq, player_id__in=list(players)).values(
+            "pk", "player_id", "choice", "correct", "points", "elapsed_ms"
+        )
+    )
+    player_rows, bonus_rows = [], []
     distribution = [0] * len(gq.options)
-    active = {p.pk for p in players}
-    for answer in answers.values():
-        if answer.player_id in active:
-            for i in answer.choice:
-                if 0 <= i < len(distribution):
-                    distribution[i] += 1
+    for answer in answers:
+        player = players[answer["player_id"]]
+        streak, hits, score = 0, player["correct_count"], player["score"]
+        if answer["correct"]:
+            streak, hits = player["streak"] + 1, hits + 1
+            bonus = streak_points(streak) if bonus_on else 0
+            score += answer["points"] + bonus
+            if bonus:
+                bonus_rows.append((answer["pk"], bonus))
+        total_ms = player["total_ms"] + min(answer["elapsed_ms"], limit_ms)
+        player_rows.append((player["pk"], score, streak, hits, total_ms))
+        for i in answer["choice"]:
+            if 0 <= i < len(distribution):
+                distribution[i] += 1
+    _bulk_set(Player, ["score", "streak", "correct_count", "total_ms"], player_rows)
+    _bulk_set(PlayerAnswer, ["bonus"], bonus_rows)
+    # Players who did not answer: the streak breaks and the whole time counts (accuracy-then-time tie-break).
+    active_players(game.pk).exclude(pk__in=list(players)).update(streak=0, total_ms=F("total_ms") + limit_ms)
     gq.distribution = distribution
     gq.save(update_fields=["distribution"])
     game.phase = Game.Phase.REVEAL
@@ -489,12 +510,35 @@ def competition_tick(*, game_id: int, now=None) -> dict:
     }
 
 
+def _current(game_id: int, now) -> tuple[Game, GameQuestion | None]:
+    """The game and its current question, after closing the question if its time (plus grace) is up."""
+    game = Game.objects.select_related("competition").filter(pk=game_id).first()
+    if game is None:
+        raise GameNotFound
+    gq = _question(game)
+    if game.phase == Game.Phase.QUESTION and not game.is_paused and gq is not None and gq.is_due(now):
+        competition_tick(game_id=game_id, now=now)
+        game = Game.objects.select_related("competition").get(pk=game_id)
+        gq = _question(game)
+    return game, gq
+
+
 def competition_state(*, game_id: int, now=None) -> dict:
     """The full current public state (after closing a question whose time is up): what a (re)connecting client gets."""
     now = now or timezone.now()
-    competition_tick(game_id=game_id, now=now)
-    game = Game.objects.select_related("competition").get(pk=game_id)
-    return game_state(game, now=now)
+    game, gq = _current(game_id, now)
+    return game_state(game, now=now, question=gq)
+
+
+def player_snapshot(*, game_id: int, player_id: int, now=None) -> tuple[dict, dict]:
+    """(public state, the player's own view) for a (re)connecting player, in a handful of queries."""
+    from quizzes.competition_selectors import player_me
+
+    now = now or timezone.now()
+    game, gq = _current(game_id, now)
+    state = game_state(game, now=now, question=gq)
+    me = player_me(game, Player(pk=player_id), question=gq, players=state["players"])
+    return state, me
 
 
 # --- answers -----------------------------------------------------------------------------------------------------
@@ -518,66 +562,167 @@ def _valid_choice(gq: GameQuestion, choice) -> list[int]:
     return chosen
 
 
-def competition_answer(*, game_id: int, player_id: int, index: int, choice, now=None) -> AnswerResult:
-    """Store a player's answer to question `index` (received now, by the server's clock) before acknowledging it.
+@dataclass
+class AnswerIn:
+    """One answer as received: `received_at` is the server's clock when the frame arrived (points and the open
+    window are judged by it, not by when the batch reaches the database)."""
 
-    Refused (AnswerClosed) unless the question is open, or closed less than ANSWER_GRACE_SECONDS ago; a second answer
-    to the same question is ignored (status "duplicate"). Points are final when the question closes."""
-    now = now or timezone.now()
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise InvalidAnswer
-    due = False
-    try:
-        with transaction.atomic():
-            gq = GameQuestion.objects.select_related("game").filter(game_id=game_id, index=index).first()
-            player = Player.objects.filter(pk=player_id, game_id=game_id).only("removed_at").first()
-            if gq is None or player is None:
-                raise AnswerClosed
-            if player.removed_at is not None:
-                raise PlayerRemoved
-            game = gq.game
-            if game.phase != Game.Phase.QUESTION or game.index != index or gq.is_closed or gq.opened_at is None:
-                raise AnswerClosed
-            if game.is_paused:
-                raise GamePaused
-            if gq.is_due(now):
-                due = True
-                raise AnswerClosed
-            chosen = _valid_choice(gq, choice)
-            elapsed = max(0.0, min((now - gq.opened_at).total_seconds(), float(gq.seconds)))
+    player_id: int
+    index: int
+    choice: object
+    received_at: object
+
+
+class _ClosedMeanwhile(Exception):
+    """The question closed between reading it and counting this batch: retry, so its answers are refused."""
+
+
+def _check_answer(item: AnswerIn, gq: GameQuestion | None, player: Player | None) -> list[int]:
+    """The refusal for one answer (raised), or its validated choice."""
+    if gq is None or player is None:
+        raise AnswerClosed
+    if player.removed_at is not None:
+        raise PlayerRemoved
+    game = gq.game
+    if game.phase != Game.Phase.QUESTION or game.index != item.index or gq.is_closed or gq.opened_at is None:
+        raise AnswerClosed
+    if game.is_paused:
+        raise GamePaused
+    if item.received_at < gq.opened_at or gq.is_due(item.received_at):
+        raise AnswerClosed
+    return _valid_choice(gq, item.choice)
+
+
+def _record_batch(game_id: int, items: list[AnswerIn], results: list) -> set[int]:
+    """One transaction for many answers (group commit). Fills `results` in place; returns the ids of the questions
+    that received answers."""
+    pending = [i for i, item in enumerate(items) if results[i] is None]
+    if not pending:
+        return set()
+    with transaction.atomic():
+        indexes = {items[i].index for i in pending}
+        questions = {
+            gq.index: gq
+            for gq in GameQuestion.objects.select_related("game").filter(game_id=game_id, index__in=indexes)
+        }
+        players = {
+            p.pk: p
+            for p in Player.objects.filter(game_id=game_id, pk__in={items[i].player_id for i in pending}).only(
+                "removed_at"
+            )
+        }
+        seen = set(
+            PlayerAnswer.objects.filter(
+                game_question__in=list(questions.values()), player_id__in=list(players)
+            ).values_list("player_id", "game_question_id")
+        )
+        new, counts = [], {}
+        for i in pending:
+            item = items[i]
+            gq = questions.get(item.index)
+            try:
+                chosen = _check_answer(item, gq, players.get(item.player_id))
+            except CompetitionError as refusal:
+                results[i] = refusal
+                continue
+            if (item.player_id, gq.pk) in seen:
+                results[i] = AnswerResult(index=item.index, status="duplicate")
+                continue
+            seen.add((item.player_id, gq.pk))
+            elapsed = max(0.0, min((item.received_at - gq.opened_at).total_seconds(), float(gq.seconds)))
             correct = gq.is_correct(chosen)
-            PlayerAnswer.objects.create(
-                player_id=player_id,
-                game_question=gq,
-                choice=chosen,
-                received_at=now,
-                elapsed_ms=round(elapsed * 1000),
-                correct=correct,
-                points=competition_points(game.scoring, correct=correct, elapsed=elapsed, limit=gq.seconds),
+            new.append(
+                PlayerAnswer(
+                    player_id=item.player_id,
+                    game_question=gq,
+                    choice=chosen,
+                    received_at=item.received_at,
+                    elapsed_ms=round(elapsed * 1000),
+                    correct=correct,
+                    points=competition_points(gq.game.scoring, correct=correct, elapsed=elapsed, limit=gq.seconds),
+                )
             )
-            counted = GameQuestion.objects.filter(pk=gq.pk, closed_at__isnull=True).update(
-                answer_count=F("answer_count") + 1
-            )
-            if not counted:
-                raise AnswerClosed  # closed while this answer was on its way: rolled back, not stored
+            counts[gq.pk] = counts.get(gq.pk, 0) + 1
+            results[i] = AnswerResult(index=item.index, status="accepted")
+        PlayerAnswer.objects.bulk_create(new)
+        for gq_id, n in counts.items():
+            # Row lock on the question: orders this batch against the close (see _close). Closed meanwhile: undo all.
+            if not GameQuestion.objects.filter(pk=gq_id, closed_at__isnull=True).update(
+                answer_count=F("answer_count") + n
+            ):
+                raise _ClosedMeanwhile
+    return set(counts)
+
+
+def competition_answers_record(*, game_id: int, answers: list[AnswerIn]) -> list:
+    """Store a batch of answers to one game in one transaction, before any of them is acknowledged.
+
+    Returns, per answer in order, an AnswerResult ("accepted" or "duplicate": only a player's first answer counts) or
+    the CompetitionError refusing it (AnswerClosed unless the question was open when the answer was received, or
+    within ANSWER_GRACE_SECONDS after its deadline). Closes a question that every player has now answered, and one
+    whose time is up."""
+    results: list = [None] * len(answers)
+    for i, item in enumerate(answers):
+        if isinstance(item.index, bool) or not isinstance(item.index, int):
+            results[i] = InvalidAnswer()
+    answered: set[int] = set()
+    try:
+        for _attempt in range(3):
+            snapshot = list(results)
+            try:
+                answered = _record_batch(game_id, answers, results)
+                break
+            except _ClosedMeanwhile:
+                results[:] = snapshot  # the retry reads the question closed and refuses its answers
     except IntegrityError:
-        return AnswerResult(index=index, status="duplicate")
-    except AnswerClosed:
-        if due:
-            competition_tick(game_id=game_id, now=now)
-        raise
-    # Close early when every player has answered.
-    answered = GameQuestion.objects.filter(pk=gq.pk).values_list("answer_count", flat=True).first() or 0
-    closed = False
-    if answered >= active_players(game_id).count():
-        with transaction.atomic():
-            game = _lock(game_id)
-            gq = _question(game)
-            if game.phase == Game.Phase.QUESTION and gq.index == index and not game.is_paused:
-                closed = _close(game, gq, now)
-                if closed:
-                    _publish(game, question=gq, now=now)
-    return AnswerResult(index=index, status="accepted", closed=closed)
+        # Another process stored one of these first (same player, two connections): one answer at a time.
+        answered = set()
+        for i in range(len(answers)):
+            if isinstance(results[i], AnswerResult):
+                results[i] = None
+        for i in range(len(answers)):
+            if results[i] is None:
+                one = [None]
+                try:
+                    answered |= _record_batch(game_id, [answers[i]], one)
+                except IntegrityError:
+                    one[0] = AnswerResult(index=answers[i].index, status="duplicate")
+                except _ClosedMeanwhile:
+                    one[0] = AnswerClosed()
+                results[i] = one[0]
+    if any(isinstance(r, AnswerClosed) for r in results):
+        competition_tick(game_id=game_id)  # a late answer is also a request after the deadline: close it
+    for gq_id in answered:
+        if _close_if_all_answered(game_id, gq_id):
+            for r in results:
+                if isinstance(r, AnswerResult) and r.status == "accepted":
+                    r.closed = True
+    return results
+
+
+def _close_if_all_answered(game_id: int, gq_id: int) -> bool:
+    answered = GameQuestion.objects.filter(pk=gq_id).values_list("answer_count", flat=True).first() or 0
+    if answered < active_players(game_id).count():
+        return False
+    with transaction.atomic():
+        game = _lock(game_id)
+        gq = _question(game)
+        if game.phase != Game.Phase.QUESTION or gq is None or gq.pk != gq_id or game.is_paused:
+            return False
+        closed = _close(game, gq, timezone.now())
+        if closed:
+            _publish(game, question=gq)
+        return closed
+
+
+def competition_answer(*, game_id: int, player_id: int, index: int, choice, now=None) -> AnswerResult:
+    """Store one player's answer to question `index` (received now, by the server's clock) before acknowledging
+    it; raises the refusal. See competition_answers_record."""
+    item = AnswerIn(player_id=player_id, index=index, choice=choice, received_at=now or timezone.now())
+    (result,) = competition_answers_record(game_id=game_id, answers=[item])
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def lobby_view(*, game_id: int) -> dict:

@@ -23,11 +23,13 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from collections import OrderedDict
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from leaderboard import fanout
 from leaderboard.groups import competition_group, competition_host_group
@@ -108,6 +110,53 @@ async def _timer_tick(key) -> None:
         await database_sync_to_async(services.competition_tick)(game_id=key[1])
     except Exception:
         logger.exception("competition timer for game %s failed", key[1])
+
+
+class AnswerBatcher:
+    """Group commit of answers, one per server process: answers that arrive while a batch is being written go into
+    the next one, written in ONE transaction (competition_answers_record). Each answer is acknowledged only after its
+    batch has committed. Under a burst the database sees a few transactions instead of one per answer; alone, an
+    answer is written at once (no waiting for company)."""
+
+    MAX_BATCH = 500
+
+    def __init__(self):
+        self.pending: dict[int, list] = {}
+        self.task: asyncio.Task | None = None
+
+    async def submit(self, game_id: int, item) -> object:
+        future = asyncio.get_running_loop().create_future()
+        self.pending.setdefault(game_id, []).append((item, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self.run())
+        return await future
+
+    async def run(self) -> None:
+        record = database_sync_to_async(services.competition_answers_record, thread_sensitive=False)
+        while self.pending:
+            batches, self.pending = self.pending, {}
+            for game_id, entries in batches.items():
+                for start in range(0, len(entries), self.MAX_BATCH):
+                    chunk = entries[start : start + self.MAX_BATCH]
+                    try:
+                        results = await record(game_id=game_id, answers=[item for item, _ in chunk])
+                    except Exception as error:  # never leave an answer without a reply
+                        logger.exception("recording %d answers for game %s failed", len(chunk), game_id)
+                        results = [error] * len(chunk)
+                    for (_, future), result in zip(chunk, results, strict=True):
+                        if not future.done():
+                            future.set_result(result)
+
+
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AnswerBatcher] = weakref.WeakKeyDictionary()
+
+
+def answer_batcher() -> AnswerBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = AnswerBatcher()
+    return batcher
 
 
 def _encoded(message: dict) -> str:
@@ -240,9 +289,8 @@ class PlayerConsumer(CompetitionConsumer):
         player = services.player_for_token(game=game, token=token, user=self.scope.get("user"))
         if player is None:
             return game, None, None, None
-        state = services.competition_state(game_id=game.pk)
-        game = Game.objects.select_related("competition").get(pk=game.pk)
-        return game, player, state, selectors.player_me(game, player)
+        state, me = services.player_snapshot(game_id=game.pk, player_id=player.pk)
+        return game, player, state, me
 
     async def connect(self):
         pin = self.scope["url_route"]["kwargs"]["pin"]
@@ -260,20 +308,24 @@ class PlayerConsumer(CompetitionConsumer):
         await self.send_state_frame({"state": state}, {"me": me})
 
     async def do_sync(self, frame):
-        state = await self.fresh_state()
-        game = await database_sync_to_async(Game.objects.get)(pk=self.game_id)
-        player = await database_sync_to_async(lambda: game.players.get(pk=self.player_id))()
-        self.me = {**await database_sync_to_async(selectors.player_me)(game, player), "index": state["index"]}
-        if self.me.get("removed"):
+        state, me = await database_sync_to_async(services.player_snapshot)(
+            game_id=self.game_id, player_id=self.player_id
+        )
+        if me.get("removed"):
             return await self.removed()
+        self.me = {**me, "index": state["index"]}
         await self.send_state_frame({"state": state}, {"me": self.me})
 
     async def do_answer(self, frame):
+        received_at = timezone.now()  # the server's receive time decides the window and the points
         if not self.answers.take():
             return await self.complain("rate_limited")
-        result = await database_sync_to_async(services.competition_answer, thread_sensitive=False)(
-            game_id=self.game_id, player_id=self.player_id, index=frame.get("index"), choice=frame.get("choice")
+        item = services.AnswerIn(
+            player_id=self.player_id, index=frame.get("index"), choice=frame.get("choice"), received_at=received_at
         )
+        result = await answer_batcher().submit(self.game_id, item)
+        if isinstance(result, Exception):
+            raise result
         self.me = {**self.me, "answered": True}
         await self.send_json({"type": "ack", "index": result.index, "status": result.status})
 

@@ -53,7 +53,7 @@ async def connect(path, user=None, cookies=None):
     comm = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await comm.connect(timeout=5)
     assert connected
-    comm.frames = []
+    forget(comm)
     return comm
 
 
@@ -62,16 +62,26 @@ async def player_socket(game, user, player, token):
 
 
 async def until(comm, predicate, timeout=5.0):
-    """Read frames (kept in comm.frames) until one matches; return it."""
+    """The first frame not returned before that matches: frames already read are looked at first (a broadcast may
+    overtake an acknowledgement), then new ones are read. Every frame is kept in comm.frames."""
+    for i, frame in enumerate(comm.frames):
+        if i not in comm.used and predicate(frame):
+            comm.used.add(i)
+            return frame
 
     async def read():
         while True:
             frame = json.loads(await comm.receive_from(timeout=timeout))
             comm.frames.append(frame)
             if predicate(frame):
+                comm.used.add(len(comm.frames) - 1)
                 return frame
 
     return await asyncio.wait_for(read(), timeout)
+
+
+def forget(comm):
+    comm.frames, comm.used = [], set()
 
 
 def is_state(phase, index=None):
@@ -100,7 +110,7 @@ async def test_full_game_with_three_players_and_no_leak_before_reveal():
         if index:
             await host.send_json_to({"action": "next"})
         for phone in phones:
-            phone.frames.clear()
+            forget(phone)
         opened = [await until(p, is_state("question", index)) for p in phones]
         assert all(0 < s["remaining"] <= 20 and s["question"]["options"] for s in opened)
         # The first two answer right, the third wrong; all answers are acknowledged after they are stored.
