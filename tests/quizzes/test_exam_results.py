@@ -32,11 +32,11 @@ def sit(exam, user, *, correct: bool):
 def campaign(inst_a, inst_b, officer_a, officer_b, district_admin):
     category, _questions = make_bank(singles=3, multiples=1, truefalse=1, fills=1)
     exam = exam_with_sections(category, title="安全生产知识考试")
-    a_pass = UserFactory(institution=inst_a, real_name="甲合格", department="内科", mobile="13900000001")
+    a_pass = UserFactory(institution=inst_a, real_name="甲合格", department="内科", mobile="13700000001")
     a_fail = UserFactory(institution=inst_a, real_name="甲不合格")
-    a_absent = UserFactory(institution=inst_a, real_name="甲未考", department="药剂科", mobile="13900000003")
+    a_absent = UserFactory(institution=inst_a, real_name="甲未考", department="药剂科", mobile="13700000003")
     b_pass = UserFactory(institution=inst_b, real_name="乙合格")
-    b_absent = UserFactory(institution=inst_b, real_name="乙未考", mobile="13900000005")
+    b_absent = UserFactory(institution=inst_b, real_name="乙未考", mobile="13700000005")
     sit(exam, a_pass, correct=True)
     sit(exam, a_fail, correct=False)
     sit(exam, b_pass, correct=True)
@@ -94,8 +94,8 @@ def test_admin_html_pages_are_scoped(campaign, client_for, officer_a, inst_b):
     html = client.get(reverse("quizzes_results_exam", args=[exam.pk])).content.decode()
     assert "甲合格" in html and "乙合格" not in html
     html = client.get(reverse("quizzes_results_exam", args=[exam.pk]), {"tab": "absent"}).content.decode()
-    assert "甲未考" in html and "药剂科" in html and "13900000003" in html
-    assert "乙未考" not in html and "13900000005" not in html
+    assert "甲未考" in html and "药剂科" in html and "13700000003" in html
+    assert "乙未考" not in html and "13700000005" not in html
     forbidden = client.get(reverse("quizzes_results_exam", args=[exam.pk]), {"institution": inst_b.pk})
     assert forbidden.status_code in (302, 403)  # Wagtail turns PermissionDenied into a redirect to /admin/
     assert "乙" not in forbidden.content.decode()
@@ -126,7 +126,7 @@ def test_excel_exports_are_scoped(campaign, client_for, officer_a, inst_b):
     assert rows[0] == ["单位", "姓名", "工号", "科室/岗位", "手机号"]
     people = {r[1] for r in rows[1:]}
     assert "甲未考" in people and "乙未考" not in people
-    assert ["甲镇卫生院", "甲未考", campaign["a_absent"].employee_no, "药剂科", "13900000003"] in rows
+    assert ["甲镇卫生院", "甲未考", campaign["a_absent"].employee_no, "药剂科", "13700000003"] in rows
     results = _sheet_rows(client.get(reverse("quizzes_results_export", args=[exam.pk, "results"])).content)
     assert {r[1] for r in results[1:]} == {"甲合格", "甲不合格"}
     refused = client.get(reverse("quizzes_results_export", args=[exam.pk, "absent"]), {"institution": inst_b.pk})
