@@ -56,3 +56,14 @@ def test_search_finds_chinese_substrings_across_types(client, library):
     html = client.get("/search/?q=燃气").content.decode()
     assert "燃气泄漏怎么办" in html
     assert search_pages("") == []
+
+
+@pytest.mark.parametrize("query", ['"', "*", "(", '消防"', "AND", "a'b", "\\", "NEAR(", "^"])
+def test_search_survives_operator_characters(client, library, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_search_needs_every_word(library):
+    assert [p.title for p in search_pages("火场 逃生")] == ["火场逃生"]
+    assert search_pages("火场 燃气") == []
