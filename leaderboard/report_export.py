@@ -102,7 +102,10 @@ def collect(viewer, filters: selectors.ReportFilters, progress: Callable[[int, s
         for pk, name in names.items()
     ]
     progress(55, "试题分析")
-    items = selectors.item_analysis(exam, viewer, filters.institution_id)["items"] if exam is not None else []
+    items = []
+    if exam is not None:
+        answers = selectors.answer_frame(selectors.graded_attempts(people))
+        items = selectors.item_analysis(exam, viewer, filters.institution_id, answers=answers)["items"]
     progress(75, "写入文件")
     return ReportData(filters=filters, exam=exam, people=people, summary=summary, items=items)
 
