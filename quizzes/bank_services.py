@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -170,8 +170,17 @@ def _write_tags(changes: list[tuple[Question, list[str]]], *, replace_ids: list[
             tag = tags_by_name[name.casefold()]
             if tag.pk not in seen:
                 seen.add(tag.pk)
-                links.append(QuestionTag(content_object_id=question.pk, tag_id=tag.pk))
-    QuestionTag.objects.bulk_create(links, batch_size=BATCH)
+                links.append((question.pk, tag.pk))
+    # Two integer columns per link: a plain executemany is several times faster than building 20,000 model
+    # instances for bulk_create (portable SQL, parameters quoted by the driver).
+    table = connection.ops.quote_name(QuestionTag._meta.db_table)
+    content = connection.ops.quote_name(QuestionTag._meta.get_field("content_object").column)
+    tag_column = connection.ops.quote_name(QuestionTag._meta.get_field("tag").column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(links), BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({content}, {tag_column}) VALUES (%s, %s)", links[start : start + BATCH]
+            )
 
 
 def _source_resolver() -> Callable[[str, str], str]:
