@@ -35,7 +35,7 @@ from leaderboard import fanout
 from leaderboard.groups import competition_group, competition_host_group
 from quizzes import competition_selectors as selectors
 from quizzes import competition_services as services
-from quizzes.competition_exceptions import CompetitionError, GameNotFound
+from quizzes.competition_exceptions import CompetitionError, GameNotFound, NotAllowed
 from quizzes.models import Game
 from quizzes.models.competitions import ANSWER_GRACE_SECONDS
 
@@ -191,6 +191,7 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(rate=10, burst=20)
         self.violations = 0
         self.joined = False
+        self._me_source, self._me_json = None, "{}"
 
     # frames --------------------------------------------------------------------------------------------------
     async def send_json(self, content: dict) -> None:
@@ -242,11 +243,19 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
     def personal(self, state: dict) -> dict:
         return {}
 
-    async def send_state_frame(self, message: dict, extra: dict) -> None:
-        state = message["state"]
-        tail = {"server_time": round(time.time(), 3), "remaining": _remaining(state), **extra}
-        text = json.dumps(tail, ensure_ascii=False, separators=(",", ":"))
-        await self.send(text_data=_encoded(message) + "," + text[1:])
+    async def send_state_frame(self, message: dict, me: dict | None = None) -> None:
+        """The shared state (encoded once per process) plus this connection's own fields, as one frame."""
+        remaining = _remaining(message["state"])
+        tail = f',"server_time":{time.time():.3f},"remaining":{"null" if remaining is None else remaining}'
+        if me is not None:
+            tail += ',"me":' + self.me_text(me)
+        await self.send(text_data=_encoded(message) + tail + "}")
+
+    def me_text(self, me: dict) -> str:
+        """`me` as JSON, re-encoded only when it changed (it is replaced, never mutated)."""
+        if self._me_source is not me:
+            self._me_source, self._me_json = me, json.dumps(me, ensure_ascii=False, separators=(",", ":"))
+        return self._me_json
 
     async def fresh_state(self) -> dict:
         return await database_sync_to_async(services.competition_state)(game_id=self.game_id)
@@ -257,7 +266,7 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
         await self.deliver_state(message)
 
     async def deliver_state(self, message: dict) -> None:
-        await self.send_state_frame(message, {})
+        await self.send_state_frame(message)
 
     async def fanout_deliver(self, message: dict) -> None:
         handler = getattr(self, message["type"].replace(".", "_"), None)
@@ -305,7 +314,7 @@ class PlayerConsumer(CompetitionConsumer):
         await fanout.join(competition_group(self.game_id), self)
         self.joined = True
         schedule_close(state)
-        await self.send_state_frame({"state": state}, {"me": me})
+        await self.send_state_frame({"state": state}, me=self.me)
 
     async def do_sync(self, frame):
         state, me = await database_sync_to_async(services.player_snapshot)(
@@ -314,7 +323,7 @@ class PlayerConsumer(CompetitionConsumer):
         if me.get("removed"):
             return await self.removed()
         self.me = {**me, "index": state["index"]}
-        await self.send_state_frame({"state": state}, {"me": self.me})
+        await self.send_state_frame({"state": state}, me=self.me)
 
     async def do_answer(self, frame):
         received_at = timezone.now()  # the server's receive time decides the window and the points
@@ -336,7 +345,7 @@ class PlayerConsumer(CompetitionConsumer):
             self.me = table.get(self.player_id) or self.me
         elif state["phase"] == "question" and self.me.get("index") != state["index"]:
             self.me = {k: v for k, v in self.me.items() if k != "last"} | {"answered": False, "index": state["index"]}
-        await self.send_state_frame(message, {"me": self.me})
+        await self.send_state_frame(message, me=self.me)
 
     async def player_removed(self, message: dict) -> None:
         if message.get("player") == self.player_id:
@@ -414,23 +423,29 @@ class HostConsumer(CompetitionConsumer):
         state = await self.fresh_state()
         self.phase = state["phase"]
         schedule_close(state)
-        await self.send_state_frame({"state": state}, {})
+        await self.send_state_frame({"state": state})
         await self.send_lobby()
 
-    async def do_control(self, frame):
-        user = await self._allowed_user()
+    @database_sync_to_async
+    def _control(self, action: str, player: int | None):
+        """One trip to the database: reload the account (permission is checked by the service on it) and act."""
+        user = self.scope.get("user")
+        user = get_user_model().objects.filter(pk=getattr(user, "pk", None), is_active=True).first()
         if user is None:
-            await self.send_error("forbidden", "您没有权限主持这场竞赛。")
-            return await self.close(code=CLOSE_FORBIDDEN)
-        action = frame["action"]
+            raise NotAllowed
         if action == "remove":
-            player = frame.get("player")
-            if isinstance(player, bool) or not isinstance(player, int):
-                return await self.complain("malformed")
-            call = database_sync_to_async(services.competition_remove_player)
-            await call(game_id=self.game_id, player_id=player, actor=user)
-        else:
-            await database_sync_to_async(self.services_for[action])(game_id=self.game_id, actor=user)
+            return services.competition_remove_player(game_id=self.game_id, player_id=player, actor=user)
+        return self.services_for[action](game_id=self.game_id, actor=user)
+
+    async def do_control(self, frame):
+        action, player = frame["action"], frame.get("player")
+        if action == "remove" and (isinstance(player, bool) or not isinstance(player, int)):
+            return await self.complain("malformed")
+        try:
+            await self._control(action, player)
+        except NotAllowed as refusal:
+            await self.send_error(refusal.code, refusal.message)
+            return await self.close(code=CLOSE_FORBIDDEN)
         # The new state reaches this console through the broadcast, like every other screen.
 
     async def game_state(self, message: dict) -> None:
