@@ -73,3 +73,24 @@ def test_certificate_verification_page_on_a_phone(server, phone, shot, staff_a):
     assert "有效证书" in body and staff_a.real_name in body and exam.title in body
     assert no_horizontal_scroll(phone)
     shot(phone, "certificate-verify-phone")
+
+
+def test_officer_results_page_on_a_desktop(server, desktop, login, shot, officer_a, staff_a, staff_b):
+    from quizzes.exam_services import attempt_start, attempt_submit
+    from tests.factories import UserFactory
+    from tests.quizzes.exam_factories import exam_with_sections, make_bank
+
+    category, _ = make_bank(singles=3, multiples=0, truefalse=1, fills=0)
+    exam = exam_with_sections(category, title="2026年安全生产知识考试")
+    UserFactory(institution=officer_a.institution, real_name="未参考甲", department="药剂科")
+    attempt = attempt_start(exam=exam, user=staff_a)
+    attempt_submit(attempt_id=attempt.pk, user=staff_a)
+    login(desktop, officer_a, next_path="/admin/")
+    desktop.goto(f"{server}/admin/exam-results/{exam.pk}/")
+    body = desktop.inner_text("body")
+    assert staff_a.real_name in body and staff_b.real_name not in body
+    shot(desktop, "exam-results-officer-desktop")
+    desktop.goto(f"{server}/admin/exam-results/{exam.pk}/?tab=absent")
+    body = desktop.inner_text("body")
+    assert "未参考甲" in body and "药剂科" in body and staff_b.real_name not in body
+    shot(desktop, "exam-absentees-officer-desktop")
