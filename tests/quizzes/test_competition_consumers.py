@@ -300,3 +300,27 @@ async def test_a_demoted_host_is_refused_on_the_next_action():
     assert (await until(host, lambda f: "error" in f))["error"] == "forbidden"
     assert (await database_sync_to_async(Game.objects.get)(pk=game.pk)).phase == Game.Phase.LOBBY
     await host.disconnect()
+
+
+async def test_question_closes_on_time_without_any_request():
+    """The per-process timer closes the question at its deadline + grace; nobody has to send anything."""
+
+    @database_sync_to_async
+    def short_game():
+        admin = AdminFactory(institution=None)
+        competition = make_competition(questions=1, seconds_per_question=5)
+        game = svc.competition_host(competition=competition, actor=admin)
+        user = UserFactory()
+        joined = svc.competition_join(game=game, user=user)
+        svc.competition_join(game=game, user=UserFactory())
+        return game, admin, (user, joined.player, joined.token)
+
+    game, admin, joined = await short_game()
+    phone = await player_socket(game, *joined)
+    await until(phone, is_state("lobby"))
+    await database_sync_to_async(svc.competition_start)(game_id=game.pk, actor=admin)
+    opened = await until(phone, is_state("question", 0))
+    assert 4 < opened["remaining"] <= 5
+    revealed = await until(phone, is_state("reveal", 0), timeout=10)
+    assert revealed["me"]["last"]["choice"] is None and revealed["reveal"]["correct"] == [CORRECT]
+    await phone.disconnect()
