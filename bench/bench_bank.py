@@ -11,7 +11,9 @@ Each step runs in its own Python process, so "peak RSS" (resource.ru_maxrss) is 
   export xlsx                   the 10,000 questions back to the template (xlsxwriter, constant memory)
   baseline  pandas.to_excel     the same table written by plain pandas (xlsxwriter engine), read untimed first
 
-Targets on this machine: import under 10 s, peak memory under 500 MB.
+Targets on this machine: import under 10 s, peak memory under 500 MB. The machine is shared: besides wall time
+the table shows each step's CPU time (user + system), which is what the wall time would be on an idle machine
+(the steps are single-threaded), and the 1-minute load average at the end of the run.
 
     .venv/bin/python bench/bench_bank.py                 # 10,000 questions, SQLite in a temporary directory
     .venv/bin/python bench/bench_bank.py --rows 2000
@@ -36,7 +38,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CATEGORIES = ["安全生产法律法规", "消防安全", "应急处置与自救互救", "危险化学品", "动火作业", "特种设备", "医学装备", "燃气安全", "用电安全"]
+CATEGORIES = [
+    "安全生产法律法规",
+    "消防安全",
+    "应急处置与自救互救",
+    "危险化学品",
+    "动火作业",
+    "特种设备",
+    "医学装备",
+    "燃气安全",
+    "用电安全",
+]
 TARGET_SECONDS = 10.0
 TARGET_MB = 500.0
 
@@ -46,7 +58,18 @@ def make_file(path: Path, rows: int, seed: int = 7) -> None:
     import xlsxwriter
 
     rnd = random.Random(seed)
-    header = ["题型", "题干", *[f"选项{c}" for c in "ABCDEFGH"], "答案", "解析", "分类", "难度", "出处", "标签", "限时（秒）"]
+    header = [
+        "题型",
+        "题干",
+        *[f"选项{c}" for c in "ABCDEFGH"],
+        "答案",
+        "解析",
+        "分类",
+        "难度",
+        "出处",
+        "标签",
+        "限时（秒）",
+    ]
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     sheet = book.add_worksheet("题库")
     sheet.write_row(0, 0, header)
@@ -83,25 +106,31 @@ def _django():
     django.setup()
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def step(name: str, file: Path) -> dict:
     data = file.read_bytes()
     info: dict = {}
+    cpu_start = _cpu()
     if name == "baseline_read":
         import pandas as pd
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object)
         info["rows"] = len(frame)
     elif name == "baseline_write":
         import pandas as pd
 
         frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         buffer = io.BytesIO()
         frame.to_excel(buffer, engine="xlsxwriter", index=False)
         info["rows"], info["bytes"] = len(frame), buffer.tell()
     elif name == "idle":
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         _django()
     else:
         _django()
@@ -110,7 +139,7 @@ def step(name: str, file: Path) -> dict:
         from quizzes.bank_services import bank_import
         from quizzes.models import Question
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu()
         if name == "dry_run":
             plan = build_plan(data=data, filename=file.name)
             info.update(plan.counts())
@@ -120,9 +149,9 @@ def step(name: str, file: Path) -> dict:
         elif name == "export":
             body = export_xlsx(Question.objects.all())
             info["rows"], info["bytes"] = Question.objects.count(), len(body)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak_mb, **info}
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, **info}
 
 
 # --- driver ----------------------------------------------------------------------------------------------------
@@ -131,7 +160,7 @@ STEPS = [
     ("baseline_read", "baseline: pandas.read_excel (same file)"),
     ("idle", "baseline: Django set up, idle"),
     ("dry_run", "dry run (parse, validate, match)"),
-    ("import", "import, commit (10k new)"),
+    ("import", "import, commit (all new)"),
     ("reimport", "re-import (all unchanged)"),
     ("export", "export xlsx (template)"),
     ("baseline_write", "baseline: pandas.to_excel (same table)"),
@@ -174,25 +203,35 @@ def main() -> None:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
         if backend == "PostgreSQL":
             subprocess.run([*manage, "flush", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
-        print(f"question bank benchmark: {args.rows} questions, {file.stat().st_size / 1e6:.2f} MB xlsx, {backend}, "
-              f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+        print(
+            f"question bank benchmark: {args.rows} questions, {file.stat().st_size / 1e6:.2f} MB xlsx, {backend}, "
+            f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
+        )
         results = []
         for name, label in STEPS:
             result = run_child(name, file, env)
             results.append((name, label, result))
-            extra = ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("seconds", "peak_mb"))
-            print(f"  {label:<42} {result['seconds']:7.2f} s  {result['peak_mb']:7.0f} MB  {extra}", flush=True)
+            extra = ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("seconds", "cpu", "peak_mb"))
+            print(
+                f"  {label:<42} {result['seconds']:7.2f} s  {result['cpu']:7.2f} s CPU  {result['peak_mb']:5.0f} MB  {extra}",
+                flush=True,
+            )
         by = {name: r for name, _l, r in results}
         print()
-        print(f"| step ({args.rows:,} questions, {backend}) | time (s) | peak RSS (MB) |")
-        print("|---|---:|---:|")
+        load = os.getloadavg()[0]
+        print(f"| step ({args.rows:,} questions, {backend}, load {load:.1f}) | wall (s) | CPU (s) | peak RSS (MB) |")
+        print("|---|---:|---:|---:|")
         for _name, label, r in results:
-            print(f"| {label} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |")
+            print(f"| {label} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f} |")
         ok_time = by["import"]["seconds"] < TARGET_SECONDS
-        ok_mem = max(r["peak_mb"] for n, _l, r in results if n in ("dry_run", "import", "reimport", "export")) < TARGET_MB
+        ok_cpu = by["import"]["cpu"] < TARGET_SECONDS
+        ok_mem = (
+            max(r["peak_mb"] for n, _l, r in results if n in ("dry_run", "import", "reimport", "export")) < TARGET_MB
+        )
         print()
         print(
-            f"targets: import {by['import']['seconds']:.2f} s < {TARGET_SECONDS:.0f} s: {'OK' if ok_time else 'MISSED'}; "
+            f"targets: import {by['import']['seconds']:.2f} s wall / {by['import']['cpu']:.2f} s CPU < {TARGET_SECONDS:.0f} s: "
+            f"{'OK' if ok_time else ('MISSED on wall time, OK on CPU (machine busy)' if ok_cpu else 'MISSED')}; "
             f"peak {max(by[n]['peak_mb'] for n in ('dry_run', 'import', 'reimport', 'export')):.0f} MB < {TARGET_MB:.0f} MB: "
             f"{'OK' if ok_mem else 'MISSED'}; import vs pandas.read_excel: "
             f"{by['import']['seconds'] / by['baseline_read']['seconds']:.1f}x"
