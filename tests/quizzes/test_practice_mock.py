@@ -62,6 +62,8 @@ def test_mock_from_the_practice_page_and_api(exam, staff_a, client_for, api_for)
     response = client.post(reverse("practice:mock_start", args=[exam.pk]))
     assert response.status_code == 302
     attempt = Attempt.objects.get(user=staff_a, is_mock=True)
+    assert response["Location"] == reverse("quizzes:attempt", args=[attempt.pk])
+    assert client.get(response["Location"]).status_code == 200, "the exam core's attempt page serves the mock"
     body = api_for(staff_a).post("/api/v1/practice/mock/", {"exam": exam.pk}, format="json").json()
     assert body["attempt"] == attempt.pk
 
