@@ -42,14 +42,25 @@ def _live_lesson(lesson: LessonPage) -> tuple[LessonPage, CoursePage]:
     return lesson, course
 
 
-def _progress_for_update(*, user, lesson: LessonPage, course: CoursePage, now: datetime.datetime) -> LessonProgress:
+def _live_course_id(lesson: LessonPage) -> int:
+    """The module's id, if the lesson and its module are live (the hot path: heartbeats need no more)."""
+    if not lesson.live:
+        raise LessonNotAvailable()
+    parent_path = lesson.path[: -LessonPage.steplen]
+    course_id = CoursePage.objects.filter(path=parent_path, live=True).values_list("pk", flat=True).first()
+    if course_id is None:
+        raise LessonNotAvailable()
+    return course_id
+
+
+def _progress_for_update(*, user, lesson: LessonPage, course_id: int, now: datetime.datetime) -> LessonProgress:
     progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
     if progress is not None:
         return progress
     try:
         with transaction.atomic():
             return LessonProgress.objects.create(
-                user=user, lesson=lesson, course=course, first_opened_at=now, last_seen_at=now
+                user=user, lesson=lesson, course_id=course_id, first_opened_at=now, last_seen_at=now
             )
     except IntegrityError:
         # Created by a concurrent request between our read and insert: lock that row.
@@ -60,8 +71,7 @@ def _progress_for_update(*, user, lesson: LessonPage, course: CoursePage, now: d
 def lesson_open(*, user, lesson: LessonPage, now: datetime.datetime | None = None) -> LessonProgress:
     """Record that `user` opened `lesson` (first time: first_opened_at)."""
     now = now or timezone.now()
-    lesson, course = _live_lesson(lesson)
-    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    progress = _progress_for_update(user=user, lesson=lesson, course_id=_live_course_id(lesson), now=now)
     if progress.last_seen_at < now:
         progress.last_seen_at = now
         progress.save(update_fields=["last_seen_at"])
@@ -77,8 +87,7 @@ def lesson_heartbeat(
     session = (session or "").strip()
     if not session or len(session) > 64 or not (1 <= seq <= MAX_SEQ) or not (0 <= seconds <= 3600):
         raise InvalidHeartbeat()
-    lesson, course = _live_lesson(lesson)
-    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    progress = _progress_for_update(user=user, lesson=lesson, course_id=_live_course_id(lesson), now=now)
     stats = LessonHeartbeat.objects.filter(progress=progress, session=session).aggregate(
         started=Min("received_at"), credited=Sum("credited_seconds"), seen=Count("pk", filter=Q(seq=seq))
     )
@@ -107,7 +116,7 @@ def lesson_complete(*, user, lesson: LessonPage, now: datetime.datetime | None =
     this was the last lesson. Repeating it changes nothing."""
     now = now or timezone.now()
     lesson, course = _live_lesson(lesson)
-    progress = _progress_for_update(user=user, lesson=lesson, course=course, now=now)
+    progress = _progress_for_update(user=user, lesson=lesson, course_id=course.pk, now=now)
     if progress.completed_at is not None:
         return CompletionResult(progress=progress, course_completed=False, already_completed=True)
     remaining = remaining_seconds(progress, course)
