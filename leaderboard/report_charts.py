@@ -13,17 +13,19 @@ PAD_LEFT, PAD_RIGHT, PAD_TOP = 44, 12, 16
 
 
 def nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n); 1 for nothing."""
+    """A round axis maximum at or above `value` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^n); 1 for nothing."""
     if value <= 0:
         return 1.0
     exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * exp:
             return step * exp
     return 10 * exp
 
 
-def _ticks(top: float, plot_h: float, count: int = 4) -> list[dict]:
+def _ticks(top: float, plot_h: float) -> list[dict]:
+    """Gridlines from 0 to `top`: 4 steps, or 5, 6 or 3 when that makes whole-number steps (30 -> 0, 6, ... 30)."""
+    count = next((c for c in (4, 5, 6, 3) if top < 4 or float(top / c).is_integer()), 4)
     ticks = []
     for i in range(count + 1):
         value = top * i / count
@@ -95,7 +97,8 @@ def line_chart(
 ) -> dict:
     """Polylines over the labels (days), one per series ((name, values, css class))."""
     label_space = 36
-    plot_w = width - PAD_LEFT - PAD_RIGHT
+    pad_right = PAD_RIGHT + 14  # room for the last day's label, centred on the last point
+    plot_w = width - PAD_LEFT - pad_right
     plot_h = height - PAD_TOP - label_space
     top = nice_max(max((v for _, vals, _ in series for v in vals), default=0))
     n = len(labels)
@@ -125,10 +128,12 @@ def line_chart(
         "width": width,
         "height": height,
         "plot_left": PAD_LEFT,
-        "plot_right": width - PAD_RIGHT,
+        "plot_right": width - pad_right,
         "baseline": PAD_TOP + plot_h,
         "ticks": _ticks(top, plot_h),
-        "xlabels": [{"x": x(i), "label": labels[i]} for i in range(n) if i % every == 0 or i == n - 1],
+        "xlabels": [
+            {"x": x(i), "label": labels[i]} for i in range(n) if i % every == 0 or (i == n - 1 and (n - 1) % every > 1)
+        ],
         "lines": lines,
         "legend": [{"name": name, "css": css} for name, _, css in series],
     }

@@ -41,7 +41,7 @@ def _common(request, filters) -> dict:
     return {
         "filters": filters,
         "params": filters.as_params(),
-        "institutions": selectors.report_institutions(request.user),
+        "institution_choices": selectors.report_institutions(request.user),
         "exams": result_selectors.report_exams(request.user)[:50],
         "export_sheets": list(SHEETS.items()),
     }
@@ -58,15 +58,18 @@ def dashboard_charts(data: dict) -> dict:
             ("合格率", [r["pass_rate"] for r in insts], SERIES_CSS["pass_rate"]),
             ("竞赛参与率", [r["competition_share"] for r in insts], SERIES_CSS["competition_share"]),
         ],
+        width=820,
+        height=250,
         max_value=100,
         unit="%",
+        label_space=48,
     )
     histogram = charts.grouped_bars(
         [b["label"] for b in data["histogram"]],
         [("人数", [b["count"] for b in data["histogram"]], "s-exam")],
-        width=540,
-        height=240,
-        label_space=36,
+        width=400,
+        height=210,
+        label_space=30,
     )
     days = data["daily"]
     line = charts.line_chart(
@@ -75,8 +78,8 @@ def dashboard_charts(data: dict) -> dict:
             (selectors.ACTIVITY_LABELS[k], [d[k] for d in days], css)
             for k, css in (("study", "s-study"), ("exam", "s-exam"), ("competition", "s-game"))
         ],
-        width=540,
-        height=240,
+        width=400,
+        height=210,
     )
     return {"bars": bars, "histogram_chart": histogram, "line": line}
 
