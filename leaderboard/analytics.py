@@ -117,16 +117,16 @@ def institution_summary(people: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for inst_id, group in people.groupby("institution_id", sort=False):
-        rows.append(_summary_row(inst_id, group))
+        rows.append(summary_row(inst_id, group))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 def summary_total(people: pd.DataFrame) -> dict:
     """The same figures over everybody in `people` (the dashboard's bottom line)."""
-    return _summary_row(None, people)
+    return summary_row(None, people)
 
 
-def _summary_row(inst_id, group: pd.DataFrame) -> dict:
+def summary_row(inst_id, group: pd.DataFrame) -> dict:
     roster = len(group)
     has_required = group["required"] > 0
     required_people = int(has_required.sum())
