@@ -163,7 +163,7 @@ def daily_participation(
 ) -> pd.DataFrame:
     """Distinct people active per day and kind. `events` columns: day (datetime.date), user_id, kind.
     Returns one row per day from `start` to `end` (default: first to last event day), one column per kind (zero-filled)."""
-    kinds = list(kinds) or sorted(events["kind"].unique()) if len(events) else list(kinds)
+    kinds = list(kinds) or (sorted(events["kind"].unique()) if len(events) else [])
     if len(events):
         start = start or min(events["day"])
         end = end or max(events["day"])
