@@ -17,7 +17,7 @@ the table shows each step's CPU time (user + system), which is what the wall tim
 
     .venv/bin/python bench/bench_bank.py                 # 10,000 questions, SQLite in a temporary directory
     .venv/bin/python bench/bench_bank.py --rows 2000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/elearn_bench .venv/bin/python bench/bench_bank.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/elearn_bench_bank .venv/bin/python bench/bench_bank.py
 
 With DATABASE_URL the steps run against that PostgreSQL database (it is flushed first: use a scratch database).
 """
