@@ -24,7 +24,9 @@ def test_import_dry_run_commit_and_export(tmp_path, capsys, district_admin):
     with pytest.raises(CommandError, match="nothing written"):
         call_command("import_questions", str(source), "--commit")
     assert "REJECTED" in capsys.readouterr().out and Question.objects.count() == 0
-    call_command("import_questions", str(source), "--commit", "--skip-rejected", "--actor", district_admin.employee_no, "--json")
+    call_command(
+        "import_questions", str(source), "--commit", "--skip-rejected", "--actor", district_admin.employee_no, "--json"
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["committed"] is True and report["written"]["created"] == 1
     assert Question.objects.get().author == district_admin

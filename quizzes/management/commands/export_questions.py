@@ -1,7 +1,7 @@
 """Export the question bank: the Excel template (re-imports unchanged), CSV, GIFT or Moodle XML.
 
-    manage.py export_questions bank.xlsx
-    manage.py export_questions fire.gift.txt --format gift --category 12 --status active
+manage.py export_questions bank.xlsx
+manage.py export_questions fire.gift.txt --format gift --category 12 --status active
 """
 
 from pathlib import Path

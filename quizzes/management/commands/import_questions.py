@@ -1,9 +1,9 @@
 """Import a question bank file: a dry run by default, `--commit` writes it in one transaction.
 
-    manage.py import_questions bank.xlsx                    # dry run: counts, rejected rows, warnings
-    manage.py import_questions bank.xlsx --commit           # write (refused while rows are rejected)
-    manage.py import_questions old.csv --commit --skip-rejected --category "消防安全"
-    manage.py import_questions moodle.xml --format moodle_xml --json
+manage.py import_questions bank.xlsx                    # dry run: counts, rejected rows, warnings
+manage.py import_questions bank.xlsx --commit           # write (refused while rows are rejected)
+manage.py import_questions old.csv --commit --skip-rejected --category "消防安全"
+manage.py import_questions moodle.xml --format moodle_xml --json
 """
 
 import json
