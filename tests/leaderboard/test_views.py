@@ -27,7 +27,8 @@ def test_index_shows_ranking_my_rank_and_institutions(client_for, contest):
     assert response.status_code == 200
     html = response.content.decode()
     assert "安全生产知识竞赛" in html
-    assert html.index("李四") < html.index("张三")
+    table = html[html.index("data-lb-people") :]
+    assert table.index("李四") < table.index("张三")
     assert "第 <strong>2</strong> 名 / 共 2 人" in html
     assert "66.7%" in html  # 2 of 3 on the roster
     assert f'data-ws-path="/ws/leaderboard/exam.{contest["exam"].pk}/"' in html

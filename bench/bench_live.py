@@ -1,0 +1,665 @@
+"""Live competition benchmark: N simulated players (real WebSocket clients in a separate process) in one game.
+
+For each case (backend x N x repeat) it
+  1. prepares a database (fresh SQLite file, or the PostgreSQL database `elearn_bench` for the Redis backend),
+     creates a public competition with Q questions, one game and N players (tokens), and a host session;
+  2. starts ONE daphne process pinned to core 0 (taskset) and the load generator pinned to core 1 (uvloop);
+  3. the generator connects the host and the N players and measures
+       join      time from TCP connect to the first state frame, per player, and for all N;
+       question  for each question, time from the host's "next" until each player has that question (p50/p99/max);
+       ack       latency of N answers sent at random moments within 2 s (p50/p99), lost = not acknowledged;
+       rank      time from the last answer (which closes the question early) until each player has their rank;
+  4. in the same run, the baseline: a bare `websockets` broadcast() server (bench/baseline_ws_server.py, uvloop,
+     core 0) sends the same question payload to the same N clients, Q times;
+  5. the generator records its own CPU per push and the server's; if the generator's reaches half the server's,
+     the case is reported INVALID (the generator, not the server, would be the bottleneck).
+Each case is repeated --repeat times; the table shows medians. Loopback only; every loop is bounded by timeouts.
+
+    .venv/bin/python bench/bench_live.py --players 500,1000,2000 --repeat 3 --backends memory,redis
+
+Needs `taskset` (util-linux). With --backends redis, REDIS_URL (default redis://127.0.0.1:6379/0) and, if set,
+BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elearn_bench) are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+perf = time.perf_counter
+SERVER_CORE, GENERATOR_CORE = "0", "1"
+
+
+# =====================================================================================================================
+# helpers
+# =====================================================================================================================
+def pct(values, q):
+    if not values:
+        return None
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout=60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def proc_cpu_ns(pid: int) -> int:
+    """CPU time (ns) of every thread of process `pid` (on-CPU time from /proc/<pid>/task/*/schedstat)."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    except FileNotFoundError:
+        pass
+    return total
+
+
+def pinned(cmd: list[str], core: str) -> list[str]:
+    return (["taskset", "-c", core] if shutil.which("taskset") else []) + cmd
+
+
+# =====================================================================================================================
+# setup (runs with Django, in its own process, with the backend's environment)
+# =====================================================================================================================
+def do_setup(players: int, questions: int, out: Path) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from elearn.org.models import Institution, User
+    from quizzes import competition_services as services
+    from quizzes.models import Category, Competition, CompetitionQuestion, Player, Question
+    from quizzes.models.competitions import hash_token
+
+    admin, _ = User.objects.get_or_create(
+        employee_no="bench-admin", defaults={"real_name": "压测主持人", "role": User.Role.ADMIN}
+    )
+    institutions = [
+        Institution.objects.get_or_create(name=f"压测单位{i:02d}", defaults={"short_name": f"压{i:02d}", "headcount": 100})[0]
+        for i in range(30)
+    ]
+    category, _ = Category.objects.get_or_create(name="压测题库", parent=None)
+    stamp = f"{time.time():.6f}"
+    picked = []
+    for i in range(questions):
+        q = Question.objects.create(
+            category=category,
+            type=Question.Type.SINGLE,
+            stem=f"压测题 {stamp} #{i + 1}：发现火灾后应当立即拨打哪个电话报警？请在规定时间内作答。",
+            options=["110 报警电话", "119 火警电话", "120 急救电话", "122 交通事故报警"],
+            correct_options=[1],
+            explanation="《中华人民共和国消防法》第四十四条。",
+            status=Question.Status.ACTIVE,
+        )
+        picked.append(q)
+    competition = Competition.objects.create(
+        title=f"压测竞赛 {players} 人",
+        source=Competition.Source.PICKED,
+        seconds_per_question=120,
+        scoring=Competition.Scoring.SPEED,
+        audience=Competition.Audience.PUBLIC,
+        institution_min_players=3,
+        created_by=admin,
+    )
+    for i, q in enumerate(picked):
+        CompetitionQuestion.objects.create(competition=competition, question=q, sort_order=i)
+    game = services.competition_host(competition=competition, actor=admin)
+    tokens = [Player.new_token() for _ in range(players)]
+    Player.objects.bulk_create(
+        [
+            Player(game=game, nickname=f"选手{i:05d}", institution=institutions[i % 30], token_hash=hash_token(t))
+            for i, t in enumerate(tokens)
+        ],
+        batch_size=500,
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(admin.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
+    session.create()
+    out.write_text(
+        json.dumps(
+            {
+                "game": game.pk,
+                "pin": game.pin,
+                "questions": questions,
+                "host_cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+                "player_cookie": f"elearn_player_{game.pk}",
+                "tokens": tokens,
+            }
+        )
+    )
+
+
+# =====================================================================================================================
+# generator (separate process, other core, uvloop)
+# =====================================================================================================================
+class CPU:
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.samples: list[tuple[float, float]] = []  # (generator ms, server ms) per push
+
+    def start(self):
+        return time.process_time_ns(), proc_cpu_ns(self.server_pid)
+
+    def stop(self, mark):
+        g = (time.process_time_ns() - mark[0]) / 1e6
+        s = (proc_cpu_ns(self.server_pid) - mark[1]) / 1e6
+        self.samples.append((g, s))
+        return g, s
+
+    def summary(self) -> dict:
+        gen = sum(g for g, _ in self.samples)
+        srv = sum(s for _, s in self.samples)
+        worst = max((g / s if s else float("inf")) for g, s in self.samples) if self.samples else 0
+        return {
+            "gen_cpu_ms_per_push": round(gen / max(len(self.samples), 1), 2),
+            "server_cpu_ms_per_push": round(srv / max(len(self.samples), 1), 2),
+            "gen_server_ratio": round(gen / srv, 3) if srv else None,
+            "worst_push_ratio": round(worst, 3),
+            "valid": bool(srv) and gen / srv < 0.5,
+        }
+
+
+class Waiter:
+    """Counts clients that reached a condition; resolves when all `expected` did (bounded by a timeout)."""
+
+    def __init__(self, expected: int, start: float):
+        self.expected, self.start = expected, start
+        self.times: dict[int, float] = {}
+        self.done = asyncio.get_running_loop().create_future()
+
+    def hit(self, index: int, now: float) -> None:
+        if index not in self.times:
+            self.times[index] = now - self.start
+            if len(self.times) >= self.expected and not self.done.done():
+                self.done.set_result(True)
+
+    async def wait(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(asyncio.shield(self.done), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def stats(self) -> dict:
+        ms = [v * 1000 for v in self.times.values()]
+        return {
+            "n": len(ms),
+            "missing": self.expected - len(ms),
+            "p50": round(pct(ms, 50), 1) if ms else None,
+            "p99": round(pct(ms, 99), 1) if ms else None,
+            "max": round(max(ms), 1) if ms else None,
+        }
+
+
+_INDEX = re.compile(rb'"index":(-?\d+)')
+
+
+async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) -> dict:
+    from bench.wsclient import connect
+
+    n = len(setup["tokens"])
+    pin, gid = setup["pin"], setup["game"]
+    cpu = CPU(server_pid)
+    current: dict = {"question": None, "acks": None, "ranks": None, "join": None, "host_state": None}
+    sent_at: dict[int, float] = {}
+    captured: dict = {}
+
+    def on_player(client, payload: bytes, now: float) -> None:
+        if payload.startswith(b'{"type":"state"'):
+            w = current["join"]
+            if w is not None and client.index not in w.times:
+                w.hit(client.index, now)
+            m = _INDEX.search(payload, 0, 400)
+            idx = int(m.group(1)) if m else None
+            if b'"phase":"question"' in payload[:300]:
+                q = current["question"]
+                if q is not None and idx == q[0]:
+                    q[1].hit(client.index, now)
+                    if "payload" not in captured:
+                        captured["payload"] = payload.decode()
+            elif b'"phase":"reveal"' in payload[:300] and b'"rank":' in payload:
+                r = current["ranks"]
+                if r is not None:
+                    r.hit(client.index, now)
+        elif payload.startswith(b'{"type":"ack"'):
+            a = current["acks"]
+            if a is not None and client.index in sent_at and b'"accepted"' in payload:
+                a.times.setdefault(client.index, now - sent_at[client.index])
+                if len(a.times) >= a.expected and not a.done.done():
+                    a.done.set_result(True)
+        elif payload.startswith(b'{"type":"error"'):
+            current.setdefault("errors", []).append(payload[:200].decode(errors="replace"))
+
+    def on_host(client, payload: bytes, now: float) -> None:
+        if payload.startswith(b'{"type":"state"'):
+            current["host_state"] = payload
+
+    host = await connect(
+        "127.0.0.1", port, f"/ws/host/{gid}/", on_host, cookie=setup["host_cookie"], index=-1, timeout=30
+    )
+    # --- join -------------------------------------------------------------------------------------------------
+    join = current["join"] = Waiter(n, perf())
+    clients = []
+    connect_started: dict[int, float] = {}
+    sem = asyncio.Semaphore(connect_batch)
+
+    async def one(i: int):
+        async with sem:
+            connect_started[i] = perf()
+            c = await connect(
+                "127.0.0.1", port, f"/ws/play/{pin}/", on_player,
+                cookie=f"{setup['player_cookie']}={setup['tokens'][i]}", index=i, timeout=240,
+            )  # fmt: skip
+            clients.append(c)
+
+    t0 = perf()
+    results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, Exception)]
+    await join.wait(240)
+    join_total = perf() - t0
+    per_player = [(join.start + join.times[i]) - connect_started[i] for i in join.times if i in connect_started]
+    join_stats = {
+        "failed": len(failures),
+        "all_s": round(join_total, 2),
+        "p50_ms": round(pct(per_player, 50) * 1000, 1) if per_player else None,
+        "p99_ms": round(pct(per_player, 99) * 1000, 1) if per_player else None,
+    }
+    current["join"] = None
+    by_index = {c.index: c for c in clients}
+    await asyncio.sleep(1.0)
+
+    out = {"join": join_stats, "questions": [], "acks": [], "ranks": []}
+    for qi in range(setup["questions"]):
+        # --- host "next": question qi to every player ----------------------------------------------------------
+        waiter = Waiter(len(by_index), perf())
+        current["question"] = (qi, waiter)
+        mark = cpu.start()
+        waiter.start = perf()
+        host.send_text(json.dumps({"action": "start" if qi == 0 else "next"}))
+        ok = await waiter.wait(60)
+        g, s = cpu.stop(mark)
+        out["questions"].append({**waiter.stats(), "complete": ok, "gen_cpu_ms": round(g, 1), "srv_cpu_ms": round(s, 1)})
+        current["question"] = None
+        await asyncio.sleep(0.3)
+        # --- burst: every player answers within 2 s --------------------------------------------------------------
+        acks = Waiter(len(by_index), perf())
+        ranks = Waiter(len(by_index), 0.0)
+        current["acks"], current["ranks"] = acks, ranks
+        sent_at.clear()
+        loop = asyncio.get_running_loop()
+        order = list(by_index)
+        random.shuffle(order)
+        frame_text = [json.dumps({"action": "answer", "index": qi, "choice": [random.choice([0, 1, 1, 1])]}) for _ in range(4)]
+        burst_start = loop.time()
+        last_sent = {"t": 0.0}
+
+        def send_answer(i, last_sent=last_sent, frame_text=frame_text):
+            sent_at[i] = perf()
+            last_sent["t"] = sent_at[i]
+            by_index[i].send_text(frame_text[i % 4])
+
+        for k, i in enumerate(order):
+            loop.call_at(burst_start + 2.0 * k / len(order), send_answer, i)
+        await asyncio.sleep(2.05)
+        ranks.start = last_sent["t"]  # the last answer closes the question early
+        await acks.wait(60)
+        ack_ms = [v * 1000 for v in acks.times.values()]
+        out["acks"].append(
+            {
+                "n": len(ack_ms),
+                "lost": len(by_index) - len(ack_ms),
+                "p50": round(pct(ack_ms, 50), 1) if ack_ms else None,
+                "p99": round(pct(ack_ms, 99), 1) if ack_ms else None,
+                "max": round(max(ack_ms), 1) if ack_ms else None,
+            }
+        )
+        await ranks.wait(60)
+        out["ranks"].append(ranks.stats())
+        current["acks"] = current["ranks"] = None
+        await asyncio.sleep(0.3)
+        if qi + 1 < setup["questions"]:
+            # reveal -> leaderboard (a push too, not timed here); the next loop's "next" opens the next question
+            host.send_text('{"action":"next"}')
+            await asyncio.sleep(1.0)
+    out["errors"] = current.get("errors", [])[:5]
+    out["cpu"] = cpu.summary()
+    out["payload"] = captured.get("payload", "")
+    for c in clients:
+        c.close()
+    host.close()
+    await asyncio.sleep(0.5)
+    return out
+
+
+async def run_baseline(port: int, n: int, payload: str, pushes: int, server_pid: int, connect_batch: int) -> dict:
+    from bench.wsclient import connect
+
+    cpu = CPU(server_pid)
+    current = {"w": None}
+    control_replies: asyncio.Queue = asyncio.Queue()
+
+    def on_frame(client, data: bytes, now: float):
+        w = current["w"]
+        if w is not None:
+            w.hit(client.index, now)
+
+    def on_control(client, data: bytes, now: float):
+        control_replies.put_nowait(data)
+
+    control = await connect("127.0.0.1", port, "/", on_control, index=-1)
+    sem = asyncio.Semaphore(connect_batch)
+    clients = []
+
+    async def one(i):
+        async with sem:
+            clients.append(await connect("127.0.0.1", port, "/", on_frame, index=i, timeout=60))
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    control.send_text("payload:" + payload)
+    await asyncio.wait_for(control_replies.get(), 10)
+    await asyncio.sleep(0.5)
+    pushes_out = []
+    for _ in range(pushes):
+        w = current["w"] = Waiter(n, perf())
+        mark = cpu.start()
+        w.start = perf()
+        control.send_text("go")
+        await w.wait(30)
+        g, s = cpu.stop(mark)
+        pushes_out.append({**w.stats(), "gen_cpu_ms": round(g, 1), "srv_cpu_ms": round(s, 1)})
+        current["w"] = None
+        await asyncio.wait_for(control_replies.get(), 10)
+        await asyncio.sleep(0.5)
+    for c in clients:
+        c.close()
+    control.close()
+    return {"pushes": pushes_out, "cpu": cpu.summary()}
+
+
+def do_generate(args) -> None:
+    import uvloop
+
+    sys.path.insert(0, str(REPO))
+    if args.mode == "game":
+        setup = json.loads(Path(args.setup_file).read_text())
+        coro = run_game(args.port, setup, args.server_pid, args.connect_batch)
+    else:
+        coro = run_baseline(
+            args.port, int(args.players), Path(args.payload_file).read_text(), args.pushes, args.server_pid, args.connect_batch
+        )
+    result = uvloop.run(asyncio.wait_for(coro, timeout=1200))
+    Path(args.out).write_text(json.dumps(result))
+
+
+# =====================================================================================================================
+# orchestrator
+# =====================================================================================================================
+def backend_env(backend: str, workdir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "elearn.settings.dev",
+            "DJANGO_DEBUG": "0",
+            "PYTHONPATH": str(REPO),
+            "DB_POOL_MAX": "20",
+        }
+    )
+    if backend == "redis":
+        env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/elearn_bench")
+    else:
+        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    return env
+
+
+def prepare_database(backend: str, env: dict, workdir: Path) -> None:
+    if backend == "redis":
+        import urllib.parse
+
+        url = urllib.parse.urlparse(env["DATABASE_URL"])
+        name = url.path.lstrip("/")
+        admin_url = url._replace(path="/postgres").geturl()
+        script = (
+            "import psycopg,sys\n"
+            f"c=psycopg.connect({admin_url!r},autocommit=True)\n"
+            f"c.execute('DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)')\n"
+            f"c.execute('CREATE DATABASE \"{name}\"')\n"
+        )
+        subprocess.run([PY, "-c", script], check=True, env=env)
+    subprocess.run(
+        [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_case(backend: str, n: int, args, env: dict, workdir: Path) -> dict:
+    setup_file = workdir / f"setup-{backend}-{n}.json"
+    subprocess.run(
+        [PY, __file__, "--setup", "--players", str(n), "--questions", str(args.questions), "--setup-file", str(setup_file)],
+        cwd=REPO, env=env, check=True,
+    )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        pinned(
+            [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+             "--websocket_connect_timeout", "240", "--ping-interval", "20", "--ping-timeout", "60",
+             "elearn.asgi:application"],
+            SERVER_CORE,
+        ),
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / f"daphne-{backend}-{n}.log", "w"),
+    )  # fmt: skip
+    try:
+        wait_port(port, server)
+        out = workdir / f"game-{backend}-{n}.json"
+        subprocess.run(
+            pinned(
+                [PY, __file__, "--generate", "--mode", "game", "--port", str(port), "--setup-file", str(setup_file),
+                 "--server-pid", str(server.pid), "--out", str(out), "--connect-batch", str(args.connect_batch)],
+                GENERATOR_CORE,
+            ),
+            cwd=REPO, env=env, check=True, timeout=1500,
+        )  # fmt: skip
+        game = json.loads(out.read_text())
+    finally:
+        stop(server)
+    payload_file = workdir / "payload.txt"
+    payload_file.write_text(game["payload"] or "x" * 290)
+    bport = free_port()
+    baseline = subprocess.Popen(
+        pinned([PY, str(REPO / "bench" / "baseline_ws_server.py"), "--port", str(bport)], SERVER_CORE),
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_port(bport, baseline)
+        out = workdir / f"base-{backend}-{n}.json"
+        subprocess.run(
+            pinned(
+                [PY, __file__, "--generate", "--mode", "baseline", "--port", str(bport), "--players", str(n),
+                 "--payload-file", str(payload_file), "--pushes", str(args.questions), "--server-pid",
+                 str(baseline.pid), "--out", str(out), "--connect-batch", str(args.connect_batch)],
+                GENERATOR_CORE,
+            ),
+            cwd=REPO, env=env, check=True, timeout=600,
+        )  # fmt: skip
+        base = json.loads(out.read_text())
+    finally:
+        stop(baseline)
+    return {"backend": backend, "players": n, "game": game, "baseline": base, "payload_bytes": len(game["payload"])}
+
+
+def summarise(case: dict) -> dict:
+    g, b = case["game"], case["baseline"]
+    q = g["questions"]
+    return {
+        "join_all_s": g["join"]["all_s"],
+        "join_p99_ms": g["join"]["p99_ms"],
+        "join_failed": g["join"]["failed"],
+        "q_p50": statistics.median(x["p50"] for x in q if x["p50"] is not None),
+        "q_p99": statistics.median(x["p99"] for x in q if x["p99"] is not None),
+        "q_missing": sum(x["missing"] for x in q),
+        "ack_p50": statistics.median(x["p50"] for x in g["acks"] if x["p50"] is not None),
+        "ack_p99": statistics.median(x["p99"] for x in g["acks"] if x["p99"] is not None),
+        "lost": sum(x["lost"] for x in g["acks"]),
+        "rank_p99": statistics.median(x["p99"] for x in g["ranks"] if x["p99"] is not None),
+        "rank_missing": sum(x["missing"] for x in g["ranks"]),
+        "base_p50": statistics.median(x["p50"] for x in b["pushes"]),
+        "base_p99": statistics.median(x["p99"] for x in b["pushes"]),
+        "gen_srv": g["cpu"]["gen_server_ratio"],
+        "base_gen_srv": b["cpu"]["gen_server_ratio"],
+        "valid": g["cpu"]["valid"],
+        "base_valid": b["cpu"]["valid"],
+        "payload": case["payload_bytes"],
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    out = {}
+    for key in runs[0]:
+        values = [r[key] for r in runs if r[key] is not None]
+        if key in ("valid", "base_valid"):
+            out[key] = all(values)
+        elif key in ("lost", "q_missing", "rank_missing", "join_failed"):
+            out[key] = sum(values)
+        else:
+            out[key] = statistics.median(values) if values else None
+    out["runs"] = len(runs)
+    return out
+
+
+def table(rows: list[tuple[str, int, dict]]) -> str:
+    head = (
+        f"{'backend':<8}{'N':>6}{'join all s':>11}{'join p99':>10}{'q p50':>8}{'q p99':>8}{'base p50':>9}"
+        f"{'base p99':>9}{'q/base':>8}{'ack p50':>9}{'ack p99':>9}{'lost':>6}{'rank p99':>10}{'gen/srv':>9}"
+        f"{'base g/s':>9}{'valid':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for backend, n, m in rows:
+        ratio = m["q_p99"] / m["base_p99"] if m["base_p99"] else float("nan")
+        valid = "yes" if m["valid"] else "NO"
+        lines.append(
+            f"{backend:<8}{n:>6}{m['join_all_s']:>11.2f}{m['join_p99_ms']:>10.0f}{m['q_p50']:>8.0f}{m['q_p99']:>8.0f}"
+            f"{m['base_p50']:>9.0f}{m['base_p99']:>9.0f}{ratio:>8.1f}{m['ack_p50']:>9.0f}{m['ack_p99']:>9.0f}"
+            f"{m['lost']:>6}{m['rank_p99']:>10.0f}{m['gen_srv']:>9.2f}{m['base_gen_srv']:>9.2f}{valid:>7}"
+        )
+    lines.append(
+        "times in ms unless noted; medians of the repeats. q = host 'next' until each player has the question;"
+        " base = bare websockets broadcast() of the same payload to the same N clients; ack = answer acknowledgement"
+        " during a burst of N answers in 2 s; rank = last answer until each player has their rank; gen/srv ="
+        " generator CPU / server CPU per push (>= 0.5 would make a run invalid)."
+    )
+    return "\n".join(lines)
+
+
+def orchestrate(args) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="elearn-bench-"))
+    sizes = [int(x) for x in args.players.split(",")]
+    rows, raw = [], []
+    for backend in args.backends.split(","):
+        env = backend_env(backend, workdir)
+        print(f"[{backend}] preparing database ...", flush=True)
+        prepare_database(backend, env, workdir)
+        for n in sizes:
+            summaries = []
+            for r in range(args.repeat):
+                started = time.monotonic()
+                case = run_case(backend, n, args, env, workdir)
+                raw.append(case | {"game": {k: v for k, v in case["game"].items() if k != "payload"}})
+                s = summarise(case)
+                summaries.append(s)
+                print(
+                    f"[{backend}] N={n} run {r + 1}/{args.repeat}: q p99 {s['q_p99']:.0f} ms (base {s['base_p99']:.0f}),"
+                    f" ack p99 {s['ack_p99']:.0f} ms, lost {s['lost']}, rank p99 {s['rank_p99']:.0f} ms,"
+                    f" gen/srv {s['gen_srv']}, valid {s['valid']} ({time.monotonic() - started:.0f} s)",
+                    flush=True,
+                )
+                if case["game"].get("errors"):
+                    print("   errors:", case["game"]["errors"], flush=True)
+            rows.append((backend, n, median_of(summaries)))
+    text = table(rows)
+    print()
+    print(text)
+    if args.out:
+        Path(args.out).write_text(json.dumps({"rows": rows, "raw": raw}, indent=1, default=str))
+        Path(args.out).with_suffix(".txt").write_text(text + "\n")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--players", default="500,1000,2000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backends", default="memory,redis")
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--connect-batch", type=int, default=100)
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "bench_live.json"))
+    # internal modes
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["game", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--setup-file", help=argparse.SUPPRESS)
+    parser.add_argument("--payload-file", help=argparse.SUPPRESS)
+    parser.add_argument("--pushes", type=int, default=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup:
+        do_setup(int(args.players), args.questions, Path(args.setup_file))
+    elif args.generate:
+        do_generate(args)
+    else:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        orchestrate(args)
+
+
+if __name__ == "__main__":
+    main()
