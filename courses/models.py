@@ -168,6 +168,11 @@ class LessonPage(Page):
     def course(self) -> "CoursePage":
         return self.get_parent().specific
 
+    @property
+    def course_title(self) -> str:
+        """Shown beside the lesson in search results."""
+        return self.get_parent().title
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
