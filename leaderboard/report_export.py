@@ -84,8 +84,13 @@ class ReportData:
     items: list[dict]
 
 
-def collect(viewer, filters: selectors.ReportFilters, progress: Callable[[int, str], None] | None = None) -> ReportData:
-    """Read everything the workbook needs, once, reporting progress (percent, step) as it goes."""
+def collect(
+    viewer,
+    filters: selectors.ReportFilters,
+    progress: Callable[[int, str], None] | None = None,
+    sheets: tuple[str, ...] = tuple(SHEETS),
+) -> ReportData:
+    """Read what the `sheets` need (all four for the workbook), once, reporting progress (percent, step)."""
     progress = progress or (lambda pct, step: None)
     progress(5, "读取考试与人员")
     exam = selectors.selected_exam(viewer, filters)
@@ -103,7 +108,7 @@ def collect(viewer, filters: selectors.ReportFilters, progress: Callable[[int, s
     ]
     progress(55, "试题分析")
     items = []
-    if exam is not None:
+    if exam is not None and "items" in sheets:
         answers = selectors.answer_frame(selectors.graded_attempts(people))
         items = selectors.item_analysis(exam, viewer, filters.institution_id, answers=answers)["items"]
     progress(75, "写入文件")
@@ -232,6 +237,6 @@ def build(
     """(file name, bytes) of the workbook, or of one sheet as CSV."""
     if fmt == "csv" and sheet not in SHEETS:
         raise ValueError(f"unknown sheet {sheet!r}")
-    data = collect(viewer, filters, progress)
+    data = collect(viewer, filters, progress, sheets=(sheet,) if fmt == "csv" else tuple(SHEETS))
     content = csv_sheet(data, sheet) if fmt == "csv" else workbook(data)
     return filename(data, fmt, sheet if fmt == "csv" else ""), content
