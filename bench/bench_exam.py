@@ -337,7 +337,6 @@ def backend_env(backend: str, workdir: Path) -> dict:
             "DJANGO_SETTINGS_MODULE": "elearn.settings.dev",
             "DJANGO_DEBUG": "0",
             "PYTHONPATH": str(REPO),
-            "DB_POOL_MAX": "10",
             "DJANGO_LOG_LEVEL": "ERROR",
         }
     )
@@ -523,8 +522,8 @@ def print_table(all_rows, loads, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidates", type=int, default=1000)
-    parser.add_argument("--saves", type=int, default=8, help="answers saved per candidate")
-    parser.add_argument("--interval", type=float, default=4.0, help="mean seconds between saves")
+    parser.add_argument("--saves", type=int, default=6, help="answers saved per candidate")
+    parser.add_argument("--interval", type=float, default=10.0, help="mean seconds between saves")
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds within which every candidate starts")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument(

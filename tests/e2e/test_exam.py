@@ -82,3 +82,35 @@ def test_exam_on_a_phone_with_a_network_drop(server, phone, login, shot, staff_a
     assert "30.00" in body and "不合格" in body
     assert no_horizontal_scroll(phone)
     shot(phone, "exam-06-result")
+
+
+def test_one_minute_warning_and_auto_submit_when_time_is_up(server, phone, login, shot, staff_a):
+    """The countdown starts from the server's seconds remaining; at one minute a warning shows; at zero the page
+    submits by itself and the attempt finishes at its deadline."""
+    category, _ = make_bank(singles=3, multiples=0, truefalse=0, fills=0)
+    exam = exam_with_sections(
+        category,
+        title="即将截止的考试",
+        shuffle_options=False,
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(seconds=75),  # the deadline: min(start + 30 min, close)
+    )
+    login(phone, staff_a, next_path=f"/exams/{exam.pk}/")
+    phone.goto(f"{server}/exams/{exam.pk}/")
+    phone.click("[data-start]")
+    phone.wait_for_selector("[data-option]")
+    attempt = Attempt.objects.get(user=staff_a, exam=exam)
+    assert attempt.deadline == exam.closes_at
+    phone.click('[data-option="1"]')
+    wait_saved(phone)
+    phone.wait_for_selector("[data-toast]:not([hidden])", timeout=40000)
+    assert "1 分钟" in phone.inner_text("[data-toast]")
+    assert "low" in phone.get_attribute("[data-timer]", "class")
+    shot(phone, "exam-07-one-minute-warning")
+    phone.wait_for_url(f"**/exams/attempt/{attempt.pk}/result/", timeout=90000)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert attempt.submitted_at == attempt.deadline
+    assert attempt.finish_reason == Attempt.FinishReason.TIME_UP
+    assert attempt.score == 10
+    shot(phone, "exam-08-auto-submitted")
