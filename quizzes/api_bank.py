@@ -50,6 +50,8 @@ class TagListField(serializers.ListField):
 class BankQuestionSerializer(serializers.ModelSerializer):
     """The full question, answers included: for bank managers only."""
 
+    # Plain values, the same enum as the practice and exam payloads (labels would make a second "TypeEnum").
+    type = serializers.ChoiceField(choices=[c for c, _l in Question.Type.choices])
     tags = TagListField(required=False)
     category_path = serializers.CharField(source="category.path", read_only=True)
     answer = serializers.CharField(read_only=True, help_text="answer letters, 正确/错误, or fill-in answers")
@@ -226,7 +228,7 @@ class BankQuestionViewSet(viewsets.ModelViewSet):
 
 class BankImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    format = serializers.ChoiceField(choices=list(FORMAT_LABELS), required=False, help_text="default: detect")
+    file_format = serializers.ChoiceField(choices=list(FORMAT_LABELS), required=False, help_text="default: detect")
     default_category = serializers.CharField(
         required=False, help_text="category for rows without one, e.g. 消防安全 > 医院"
     )
@@ -284,7 +286,7 @@ class BankImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         options = {
             "data": body,
             "filename": upload.name,
-            "fmt": data.get("format") or None,
+            "fmt": data.get("file_format") or None,
             "default_category": split_category(data.get("default_category", "")) or None,
         }
         try:
