@@ -75,7 +75,9 @@ def start_server(port: int | None = None, extra_env: dict | None = None) -> tupl
 
 
 @pytest.fixture
-def server(transactional_db):
+def server(django_db_serialized_rollback, transactional_db):
+    """Serialized rollback restores what migrations created (Wagtail's root page and locale), which the flush
+    after an earlier transactional test removed."""
     proc, url = start_server()
     yield url
     proc.terminate()
@@ -85,20 +87,27 @@ def server(transactional_db):
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Package scope: Playwright's sync API runs an event loop in this thread while it is open, which would break
+    every async test collected after tests/e2e; it is closed when the e2e package is done."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls made by the test itself
     # are still synchronous and safe (pytest-django documents this for Playwright).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
