@@ -14,6 +14,7 @@ from django.utils import timezone
 from elearn.org.models import Institution, User
 
 from . import boards, ranking_keys
+from .services import board_ensure
 from .store import get_store
 
 TOP_N = 10
@@ -59,6 +60,7 @@ def contest_exam(now=None):
 def exam_ranking(exam_id: int, n: int = EXAM_TOP_N) -> list[dict]:
     """The best `n` candidates: best score, then shorter duration, then earlier submission."""
     key = boards.exam_board(exam_id)
+    board_ensure(key)
     rows = get_store().top(key, n)
     labels = _user_labels(int(m) for m, _ in rows)
     out = []
@@ -81,6 +83,7 @@ def exam_ranking(exam_id: int, n: int = EXAM_TOP_N) -> list[dict]:
 def exam_my_rank(exam_id: int, user_id: int) -> dict | None:
     """The user's own place in the exam ranking (tie-aware), or None before their first submitted attempt."""
     key = boards.exam_board(exam_id)
+    board_ensure(key)
     store = get_store()
     value = store.score(key, str(user_id))
     if value is None:
@@ -145,6 +148,7 @@ def competition_people(game_id: int, n: int = TOP_N, *, by_time: bool = False) -
     """The best `n` players of a live game from the store (names from the database)."""
     from quizzes.models import Player
 
+    board_ensure(boards.game_players_board(game_id))
     rows = get_store().top(boards.game_players_board(game_id), n)
     names = {
         r["pk"]: r
@@ -194,6 +198,7 @@ def institution_means(scores: dict[str, float], institution_of: dict[str, float]
 
 def competition_institutions(game_id: int, min_players: int, *, by_time: bool = False) -> dict:
     """Institution ranking of a live game: mean of its players' scores, from the store."""
+    board_ensure(boards.game_players_board(game_id))
     store = get_store()
     composite = store.scores(boards.game_players_board(game_id))
     scores = {m: float(ranking_keys.competition_unpack(v, by_time=by_time)["score"]) for m, v in composite.items()}
@@ -208,8 +213,9 @@ def competition_institutions(game_id: int, min_players: int, *, by_time: bool = 
 
 
 def competition_player_rank(game_id: int, player_id: int) -> dict | None:
-    store = get_store()
     key = boards.game_players_board(game_id)
+    board_ensure(key)
+    store = get_store()
     value = store.score(key, str(player_id))
     if value is None:
         return None

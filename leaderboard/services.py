@@ -52,7 +52,7 @@ def exam_attempt_record(*, attempt) -> bool:
     return changed
 
 
-def exam_board_rebuild(*, exam_id: int) -> int:
+def exam_board_rebuild(*, exam_id: int, notify: bool = True) -> int:
     """Recompute an exam's ranking from its submitted attempts (the database is the source of truth).
     Returns the number of ranked candidates."""
     from quizzes.models import Attempt, Exam
@@ -68,7 +68,8 @@ def exam_board_rebuild(*, exam_id: int) -> int:
         if value > best.get(member, -1):
             best[member] = value
     get_store().replace(boards.exam_board(exam.pk), best)
-    mark_dirty(boards.exam_board(exam.pk))
+    if notify:
+        mark_dirty(boards.exam_board(exam.pk))
     return len(best)
 
 
@@ -106,7 +107,7 @@ def competition_player_record(
     mark_dirty(boards.game_players_board(game_id))
 
 
-def competition_board_rebuild(*, game_id: int) -> int:
+def competition_board_rebuild(*, game_id: int, notify: bool = True) -> int:
     """Recompute a game's boards from its active players (on game load after a restart, after removing a player)."""
     from quizzes.models import Competition, Game, Player
 
@@ -122,5 +123,21 @@ def competition_board_rebuild(*, game_id: int) -> int:
     store = get_store()
     store.replace(boards.game_players_board(game_id), scores)
     store.replace(boards.game_institutions_board(game_id), institutions)
-    mark_dirty(boards.game_players_board(game_id))
+    if notify:
+        mark_dirty(boards.game_players_board(game_id))
     return len(scores)
+
+
+def board_ensure(key: str) -> None:
+    """Rebuild board `key` from the database unless the store already holds a complete copy.
+
+    The in-process store starts empty in every server process (and after a restart); Redis may have been flushed.
+    Readers call this first, so a ranking is never shown from a partial cache."""
+    store = get_store()
+    if store.is_built(key):
+        return
+    kind, object_id = boards.parse(key)
+    if kind == "exam":
+        exam_board_rebuild(exam_id=object_id, notify=False)
+    else:
+        competition_board_rebuild(game_id=object_id, notify=False)

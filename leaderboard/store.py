@@ -9,6 +9,8 @@ active; everything else uses this interface:
     score(board, member) -> float | None                size(board) -> int            clear(board)
     count_above(board, score) -> int (tie-aware rank = count_above + 1)
     scores(board) -> {member: score}  (whole board)     replace(board, {member: score})  (atomic rebuild)
+    is_built(board) -> True once replace() wrote it: a board that is not built is rebuilt from the database
+      before it is read (the in-process store starts empty in every process, Redis may be flushed)
     set_labels(board, {member: label}) / labels(board, [members]) -> {member: label}
 
 Members are strings; scores are floats (integers up to 2**53 are exact, so composite scores from

@@ -31,6 +31,7 @@ class MemoryStore:
         self.prefix = prefix
         self._boards: dict[str, _Board] = {}
         self._labels: dict[str, dict[str, str]] = {}
+        self._built: set[str] = set()
         self._lock = threading.Lock()
 
     def _board(self, board: str) -> _Board:
@@ -100,6 +101,7 @@ class MemoryStore:
         with self._lock:
             self._boards.pop(board, None)
             self._labels.pop(board, None)
+            self._built.discard(board)
 
     def replace(self, board: str, mapping: dict[str, float]) -> None:
         fresh = _Board()
@@ -107,6 +109,12 @@ class MemoryStore:
         fresh.order = sorted((s, m) for m, s in fresh.scores.items())
         with self._lock:
             self._boards[board] = fresh
+            self._built.add(board)
+
+    def is_built(self, board: str) -> bool:
+        """Has this board been (re)built from the database since the store started (see replace)?"""
+        with self._lock:
+            return board in self._built
 
     def set_labels(self, board: str, labels: dict[str, str]) -> None:
         if not labels:
@@ -125,4 +133,5 @@ class MemoryStore:
             count = len(self._boards)
             self._boards.clear()
             self._labels.clear()
+            self._built.clear()
             return count

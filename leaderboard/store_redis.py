@@ -22,6 +22,9 @@ class RedisStore:
     def _label_key(self, board: str) -> str:
         return f"{self.prefix}:lbl:{board}"
 
+    def _built_key(self, board: str) -> str:
+        return f"{self.prefix}:lbb:{board}"
+
     def add_score(self, board: str, member: str, delta: float) -> float:
         return float(self.client.zincrby(self._key(board), float(delta), str(member)))
 
@@ -58,20 +61,25 @@ class RedisStore:
         return int(self.client.zcard(self._key(board)))
 
     def clear(self, board: str) -> None:
-        self.client.delete(self._key(board), self._label_key(board))
+        self.client.delete(self._key(board), self._label_key(board), self._built_key(board))
 
     def replace(self, board: str, mapping: dict[str, float]) -> None:
         """Atomically swap in a rebuilt board (written to a temporary key, then RENAME)."""
         key = self._key(board)
-        if not mapping:
-            self.client.delete(key)
-            return
-        tmp = f"{key}:rebuild"
         pipe = self.client.pipeline(transaction=True)
-        pipe.delete(tmp)
-        pipe.zadd(tmp, {str(m): float(s) for m, s in mapping.items()})
-        pipe.rename(tmp, key)
+        if mapping:
+            tmp = f"{key}:rebuild"
+            pipe.delete(tmp)
+            pipe.zadd(tmp, {str(m): float(s) for m, s in mapping.items()})
+            pipe.rename(tmp, key)
+        else:
+            pipe.delete(key)
+        pipe.set(self._built_key(board), "1")
         pipe.execute()
+
+    def is_built(self, board: str) -> bool:
+        """Has this board been (re)built from the database since Redis last lost it (see replace)?"""
+        return bool(self.client.exists(self._built_key(board)))
 
     def set_labels(self, board: str, labels: dict[str, str]) -> None:
         if labels:

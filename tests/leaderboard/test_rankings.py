@@ -161,6 +161,9 @@ def test_institution_means_rank_only_above_min_players():
 def test_competition_boards_from_records(store):
     a, b = InstitutionFactory(short_name="甲"), InstitutionFactory(short_name="乙")
     game_id = 424242
+    # The engine writes a game's boards whole (replace, which marks them built); then increments follow.
+    get_store().replace(boards.game_players_board(game_id), {})
+    get_store().replace(boards.game_institutions_board(game_id), {})
     rows = [(1, 900, a.pk), (2, 700, a.pk), (3, 1000, b.pk), (4, 0, None)]
     for player_id, score, inst in rows:
         services.competition_player_record(
@@ -174,3 +177,23 @@ def test_competition_boards_from_records(store):
     assert selectors.competition_player_rank(game_id, 4)["rank"] == 1
     top = selectors.competition_people(game_id, 2)
     assert [(p["id"], p["score"], p["rank"]) for p in top] == [(4, 1500, 1), (3, 1000, 2)]
+
+
+@pytest.mark.django_db
+def test_empty_store_is_rebuilt_from_the_database_before_reading(store):
+    """A fresh server process (or a flushed Redis) starts with an empty store: readers rebuild the board first."""
+    exam = make_exam()
+    a, b = UserFactory(), UserFactory()
+    submit(exam, a, score=61)
+    submit(exam, b, score=77)
+    key = boards.exam_board(exam.pk)
+    assert not get_store().is_built(key)
+    assert [r["user"] for r in selectors.exam_ranking(exam.pk)] == [b.pk, a.pk]
+    assert get_store().is_built(key)
+    store.clear(key)  # e.g. Redis lost it
+    assert selectors.exam_my_rank(exam.pk, a.pk)["rank"] == 2
+    # An increment recorded into an unbuilt board does not hide the others: the next read rebuilds.
+    store.clear(key)
+    c = UserFactory()
+    services.exam_attempt_record(attempt=submit(exam, c, score=99))
+    assert [r["user"] for r in selectors.exam_ranking(exam.pk)] == [c.pk, b.pk, a.pk]

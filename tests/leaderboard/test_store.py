@@ -58,11 +58,15 @@ def test_boards_are_separate_and_clear(store):
 
 def test_replace_swaps_whole_board(store):
     store.set_score("r", "stale", 99)
+    assert not store.is_built("r")
     store.replace("r", {"a": 1, "b": 3})
     assert store.scores("r") == {"a": 1.0, "b": 3.0}
     assert store.top("r", 5) == [("b", 3.0), ("a", 1.0)]
+    assert store.is_built("r")
     store.replace("r", {})
-    assert store.size("r") == 0
+    assert store.size("r") == 0 and store.is_built("r")
+    store.clear("r")
+    assert not store.is_built("r")
 
 
 def test_labels(store):

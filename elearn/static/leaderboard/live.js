@@ -59,7 +59,10 @@
       insts.textContent = "";
       inst.ranked.slice(0, projector ? 10 : 100).forEach(function (i) {
         var share = i.rate !== undefined ? i.rate + "%" : i.mean;
-        var sub = i.participants !== undefined ? i.participants + "/" + i.headcount : i.players + "人";
+        var sub = i.participants !== undefined
+          ? i.participants + "/" + i.headcount +
+            (projector && i.average !== null && i.average !== undefined ? " · 均分 " + i.average : "")
+          : i.players + "人";
         if (projector) insts.appendChild(row([i.rank, i.name, sub, share]));
         else insts.appendChild(tr([i.rank, [i.name, sub], share, i.average === null || i.average === undefined ? "–" : i.average]));
       });
