@@ -186,4 +186,3 @@ def test_leaderboard_push_from_a_third_process_reaches_both_servers(two_servers,
     asyncio.run(scenario())
     assert got["members"] == 2  # two servers, three viewers: two channels in the layer group
     assert all([(r["name"], r["score"]) for r in top] == [("王五", 93.0)] for top in got["updates"])
-
