@@ -114,7 +114,9 @@ def do_setup(players: int, questions: int, out: Path) -> None:
         employee_no="bench-admin", defaults={"real_name": "压测主持人", "role": User.Role.ADMIN}
     )
     institutions = [
-        Institution.objects.get_or_create(name=f"压测单位{i:02d}", defaults={"short_name": f"压{i:02d}", "headcount": 100})[0]
+        Institution.objects.get_or_create(
+            name=f"压测单位{i:02d}", defaults={"short_name": f"压{i:02d}", "headcount": 100}
+        )[0]
         for i in range(30)
     ]
     category, _ = Category.objects.get_or_create(name="压测题库", parent=None)
@@ -319,7 +321,9 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
         host.send_text(json.dumps({"action": "start" if qi == 0 else "next"}))
         ok = await waiter.wait(60)
         g, s = cpu.stop(mark)
-        out["questions"].append({**waiter.stats(), "complete": ok, "gen_cpu_ms": round(g, 1), "srv_cpu_ms": round(s, 1)})
+        out["questions"].append(
+            {**waiter.stats(), "complete": ok, "gen_cpu_ms": round(g, 1), "srv_cpu_ms": round(s, 1)}
+        )
         current["question"] = None
         await asyncio.sleep(0.3)
         # --- burst: every player answers within 2 s --------------------------------------------------------------
@@ -330,7 +334,9 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
         loop = asyncio.get_running_loop()
         order = list(by_index)
         random.shuffle(order)
-        frame_text = [json.dumps({"action": "answer", "index": qi, "choice": [random.choice([0, 1, 1, 1])]}) for _ in range(4)]
+        frame_text = [
+            json.dumps({"action": "answer", "index": qi, "choice": [random.choice([0, 1, 1, 1])]}) for _ in range(4)
+        ]
         burst_start = loop.time()
         last_sent = {"t": 0.0}
 
@@ -426,7 +432,12 @@ def do_generate(args) -> None:
         coro = run_game(args.port, setup, args.server_pid, args.connect_batch)
     else:
         coro = run_baseline(
-            args.port, int(args.players), Path(args.payload_file).read_text(), args.pushes, args.server_pid, args.connect_batch
+            args.port,
+            int(args.players),
+            Path(args.payload_file).read_text(),
+            args.pushes,
+            args.server_pid,
+            args.connect_batch,
         )
     result = uvloop.run(asyncio.wait_for(coro, timeout=1200))
     Path(args.out).write_text(json.dumps(result))
@@ -580,22 +591,23 @@ def table(rows: list[tuple[str, int, dict]]) -> str:
     head = (
         f"{'backend':<8}{'N':>6}{'join all s':>11}{'join p99':>10}{'q p50':>8}{'q p99':>8}{'base p50':>9}"
         f"{'base p99':>9}{'q/base':>8}{'ack p50':>9}{'ack p99':>9}{'lost':>6}{'rank p99':>10}{'gen/srv':>9}"
-        f"{'base g/s':>9}{'valid':>7}"
+        f"{'base g/s':>9}{'valid':>7}{'base ok':>8}"
     )
     lines = [head, "-" * len(head)]
     for backend, n, m in rows:
         ratio = m["q_p99"] / m["base_p99"] if m["base_p99"] else float("nan")
         valid = "yes" if m["valid"] else "NO"
+        base_valid = "yes" if m["base_valid"] else "NO"
         lines.append(
             f"{backend:<8}{n:>6}{m['join_all_s']:>11.2f}{m['join_p99_ms']:>10.0f}{m['q_p50']:>8.0f}{m['q_p99']:>8.0f}"
             f"{m['base_p50']:>9.0f}{m['base_p99']:>9.0f}{ratio:>8.1f}{m['ack_p50']:>9.0f}{m['ack_p99']:>9.0f}"
-            f"{m['lost']:>6}{m['rank_p99']:>10.0f}{m['gen_srv']:>9.2f}{m['base_gen_srv']:>9.2f}{valid:>7}"
+            f"{m['lost']:>6}{m['rank_p99']:>10.0f}{m['gen_srv']:>9.2f}{m['base_gen_srv']:>9.2f}{valid:>7}{base_valid:>8}"
         )
     lines.append(
         "times in ms unless noted; medians of the repeats. q = host 'next' until each player has the question;"
         " base = bare websockets broadcast() of the same payload to the same N clients; ack = answer acknowledgement"
         " during a burst of N answers in 2 s; rank = last answer until each player has their rank; gen/srv ="
-        " generator CPU / server CPU per push (>= 0.5 would make a run invalid)."
+        " generator CPU / server CPU per push; valid / base ok = every run of the case stayed below 0.5 (game / baseline)."
     )
     return "\n".join(lines)
 
@@ -642,6 +654,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--connect-batch", type=int, default=100)
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "bench_live.json"))
+    parser.add_argument("--table-from", help="print the table of a saved --out file and exit")
     # internal modes
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
@@ -652,7 +665,9 @@ def main() -> None:
     parser.add_argument("--payload-file", help=argparse.SUPPRESS)
     parser.add_argument("--pushes", type=int, default=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.setup:
+    if args.table_from:
+        print(table([tuple(row) for row in json.loads(Path(args.table_from).read_text())["rows"]]))
+    elif args.setup:
         do_setup(int(args.players), args.questions, Path(args.setup_file))
     elif args.generate:
         do_generate(args)
