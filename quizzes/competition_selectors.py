@@ -146,12 +146,12 @@ def game_state(game: Game, *, now=None, question=_UNSET, players: int | None = N
     return state
 
 
-def results_table(game_id: int) -> dict[int, dict]:
+def results_table(game_id: int, *, game: Game | None = None, question=_UNSET) -> dict[int, dict]:
     """Every active player's own view (`me`) of the current moment: score, rank and, after a question closed,
-    whether their answer was right and what it earned. One pass for a whole game: a server process computes it once
-    per state change and each consumer picks its own row."""
-    game = Game.objects.select_related("competition").get(pk=game_id)
-    gq = current_question(game)
+    whether their answer was right and what it earned. One pass for a whole game: computed once per state change
+    (carried in the broadcast) and each consumer picks its own row."""
+    game = game or Game.objects.select_related("competition").get(pk=game_id)
+    gq = current_question(game) if question is _UNSET else question
     answers = {}
     if gq is not None:
         answers = {

@@ -39,7 +39,7 @@ from quizzes.competition_exceptions import (
     PlayerRemoved,
     WrongPhase,
 )
-from quizzes.competition_selectors import active_players, game_state, ranked_players
+from quizzes.competition_selectors import active_players, game_state, lobby_players, player_me
 from quizzes.models import Category, Competition, Game, GameQuestion, Player, PlayerAnswer, Question
 from quizzes.models.competitions import PIN_LENGTH, hash_token
 from quizzes.scoring import competition_points, streak_points
@@ -79,8 +79,9 @@ def _publish(game: Game, *, question: GameQuestion | None = None, now=None) -> d
     game.save()
     game.refresh_from_db(fields=["version"])
     state = game_state(game, now=now, question=question)
+    message = {"type": "game.state", "state": state}
     group = competition_group(game.pk)
-    transaction.on_commit(lambda: broadcast(group, {"type": "game.state", "state": state}))
+    transaction.on_commit(lambda: broadcast(group, message))
     return state
 
 
@@ -532,8 +533,6 @@ def competition_state(*, game_id: int, now=None) -> dict:
 
 def player_snapshot(*, game_id: int, player_id: int, now=None) -> tuple[dict, dict]:
     """(public state, the player's own view) for a (re)connecting player, in a handful of queries."""
-    from quizzes.competition_selectors import player_me
-
     now = now or timezone.now()
     game, gq = _current(game_id, now)
     state = game_state(game, now=now, question=gq)
@@ -727,12 +726,5 @@ def competition_answer(*, game_id: int, player_id: int, index: int, choice, now=
 
 def lobby_view(*, game_id: int) -> dict:
     """What the host's lobby shows: player count and the latest players."""
-    from quizzes.competition_selectors import lobby_players
-
     game = Game.objects.get(pk=game_id)
     return {"type": "lobby", "players": lobby_players(game), "count": active_players(game_id).count()}
-
-
-def final_ranking(*, game_id: int) -> list[dict]:
-    game = Game.objects.get(pk=game_id)
-    return ranked_players(game)
