@@ -148,6 +148,8 @@ ERRORS = {code: OpenApiResponse(ErrorSerializer) for code in (400, 403, 404, 409
 class ExamViewSet(viewsets.GenericViewSet):
     """Exams available to me (published, my institution and role), with my attempts and grade."""
 
+    lookup_value_regex = r"\d+"
+
     serializer_class = ExamSerializer
     pagination_class = None
 
@@ -186,6 +188,8 @@ class ExamViewSet(viewsets.GenericViewSet):
 
 class AttemptViewSet(viewsets.GenericViewSet):
     """My attempts: the paper without answers while in progress; save, submit, tab switches, review."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = AttemptSerializer
     pagination_class = None

@@ -84,6 +84,7 @@ RosterReportSerializer = inline_serializer(
         "rejected": RosterIssueSerializer(many=True),
         "unmapped_columns": serializers.ListField(child=serializers.CharField()),
         "passwords": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        "detail": serializers.CharField(required=False, help_text="why the file could not be read at all"),
     },
 )
 
@@ -117,16 +118,17 @@ class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         except RosterRejected as exc:
             return Response(_report(exc.plan, committed=False), status=status.HTTP_400_BAD_REQUEST)
         except SpreadsheetError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({**_report(None, committed=False), "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         body = _report(plan, committed=commit, passwords=passwords)
         return Response(body, status=status.HTTP_201_CREATED if commit else status.HTTP_200_OK)
 
 
 def _report(plan, *, committed, passwords=()):
+    """The roster report; `plan` is None when the file could not be read at all."""
     return {
         "committed": committed,
-        "counts": plan.counts(),
-        "rejected": [{"row": i.row, "column": i.column, "reason": i.reason} for i in plan.rejected],
-        "unmapped_columns": plan.unmapped_columns,
+        "counts": plan.counts() if plan else {},
+        "rejected": [{"row": i.row, "column": i.column, "reason": i.reason} for i in plan.rejected] if plan else [],
+        "unmapped_columns": plan.unmapped_columns if plan else [],
         "passwords": list(passwords),
     }

@@ -30,3 +30,11 @@ class ManagerMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_roster_menu_item():
     return ManagerMenuItem(_("导入花名册"), reverse("org_roster_import"), icon_name="upload", order=220)
+
+
+@hooks.register("insert_global_admin_js")
+def autosubmit_js():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<script src="{}" defer></script>', static("elearn/autosubmit.js"))

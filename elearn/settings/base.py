@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from . import backends
 
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "elearn.org.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "elearn.security.PathAwareCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -166,6 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    "EXCEPTION_HANDLER": "elearn.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "elearn API",
@@ -177,6 +180,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["elearn.schema.only_public_api"],
+    "ENUM_NAME_OVERRIDES": {
+        "GamePhaseEnum": "quizzes.models.competitions.Game.Phase",
+        "ExamWindowPhaseEnum": ["upcoming", "open", "closed"],
+    },
 }
 
 TASKS = {
@@ -193,7 +200,27 @@ LOGGING = {
     "loggers": {"elearn": {"level": os.environ.get("ELEARN_LOG_LEVEL", "INFO")}},
 }
 
-ORG_ROLE_LABELS = {"staff": _("职工"), "officer": _("单位安全员"), "admin": _("区卫健局管理员")}
+# Security headers. The site ships no inline script (data for scripts travels in JSON script tags); the Wagtail
+# admin and the API docs get a relaxed script-src in elearn/security.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF, "https:"],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # URL modules of the apps, mounted at the site root before Wagtail's page catch-all (see elearn/urls.py).
 ELEARN_APP_URLCONFS: list[str] = []
@@ -204,7 +231,9 @@ ELEARN_APP_URLCONFS += ["quizzes.urls"]  # merges quizzes.urls_exams and quizzes
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = []
-ELEARN_DEMO_SEEDERS += ["quizzes.demo_bank.seed_demo_bank"]  # question bank first: exams, competitions, practice draw from it
+ELEARN_DEMO_SEEDERS += [
+    "quizzes.demo_bank.seed_demo_bank"
+]  # question bank first: exams, competitions, practice draw from it
 ELEARN_DEMO_SEEDERS += ["quizzes.practice_demo.seed_practice"]
 ELEARN_DEMO_SEEDERS += ["courses.demo.seed_study"]
 ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
