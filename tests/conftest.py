@@ -12,6 +12,24 @@ SHARED_DATA = Path(os.environ.get("ELEARN_SHARED_DATA", REPO.parent / "shared" /
 ARTIFACTS = Path(os.environ.get("ELEARN_TEST_ARTIFACTS", REPO / "test-artifacts"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_redis_prefix():
+    """Test database ids repeat from run to run, so keys an earlier run left under this run's prefix (channel-layer
+    groups, leaderboard boards, cache) would leak into this one: clear them first."""
+    from django.conf import settings
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    prefix = getattr(settings, "LEADERBOARD_KEY_PREFIX", "elearn-test")
+    for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():

@@ -223,20 +223,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # URL modules of the apps, mounted at the site root before Wagtail's page catch-all (see elearn/urls.py).
-ELEARN_APP_URLCONFS: list[str] = []
-ELEARN_APP_URLCONFS += ["courses.urls", "content.urls"]
-ELEARN_APP_URLCONFS += ["leaderboard.urls"]
-ELEARN_APP_URLCONFS += ["quizzes.urls_practice"]
-ELEARN_APP_URLCONFS += ["quizzes.urls"]  # merges quizzes.urls_exams and quizzes.urls_play (one namespace)
+ELEARN_APP_URLCONFS: list[str] = [
+    "courses.urls",
+    "content.urls",
+    "leaderboard.urls",
+    "quizzes.urls_practice",
+    "quizzes.urls",  # merges quizzes.urls_exams and quizzes.urls_play (one namespace)
+]
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
-ELEARN_DEMO_SEEDERS: list[str] = []
-ELEARN_DEMO_SEEDERS += [
-    "quizzes.demo_bank.seed_demo_bank"
-]  # question bank first: exams, competitions, practice draw from it
-ELEARN_DEMO_SEEDERS += ["quizzes.practice_demo.seed_practice"]
-ELEARN_DEMO_SEEDERS += ["courses.demo.seed_study"]
-ELEARN_DEMO_SEEDERS += ["quizzes.competition_demo.seed_competition"]  # after the bank seeder
-ELEARN_DEMO_SEEDERS += ["quizzes.exam_demo.seed_exam"]  # after the bank seeder
-# Leaderboard store: Redis sorted sets when REDIS_URL is set, else in-process (leaderboard/store.py).
+ELEARN_DEMO_SEEDERS: list[str] = [
+    "quizzes.demo_bank.seed_demo_bank",  # first: practice, study self-checks, competitions and exams draw from it
+    "quizzes.practice_demo.seed_practice",
+    "courses.demo.seed_study",
+    "quizzes.competition_demo.seed_competition",
+    "quizzes.exam_demo.seed_exam",
+]
+
 LEADERBOARD_REDIS_URL = backends.redis_url()
