@@ -7,8 +7,8 @@ from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyPr
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
 from leaderboard.api_reports import ReportExportViewSet, ReportViewSet
 from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
-from quizzes.api_exams import AttemptViewSet, ExamViewSet
 from quizzes.api_competitions import CompetitionViewSet, GameViewSet
+from quizzes.api_exams import AttemptViewSet, ExamViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
 router = DefaultRouter()
@@ -25,12 +25,12 @@ router.register("practice", PracticeViewSet, basename="practice")
 router.register("wrongbook", WrongBookViewSet, basename="wrongbook")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("exam-results", ExamResultViewSet, basename="exam-result")
+router.register("exams", ExamViewSet, basename="exam")
+router.register("attempts", AttemptViewSet, basename="attempt")
 router.register("bank/categories", BankCategoryViewSet, basename="bank-category")
 router.register("bank/questions", BankQuestionViewSet, basename="bank-question")
 router.register("bank/import", BankImportViewSet, basename="bank-import")
 router.register("bank/export", BankExportViewSet, basename="bank-export")
-router.register("exams", ExamViewSet, basename="exam")
-router.register("attempts", AttemptViewSet, basename="attempt")
 router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("games", GameViewSet, basename="game")
 router.register("reports", ReportViewSet, basename="report")

@@ -40,8 +40,14 @@ def test_scale_out_backends(monkeypatch, tmp_path):
 def _run_production(env_extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env.update({"DJANGO_SETTINGS_MODULE": "elearn.settings.production", **env_extra})
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow
@@ -52,7 +58,11 @@ def test_production_refuses_to_start_without_secret_key():
 
 @pytest.mark.slow
 def test_production_check_deploy_is_clean_and_warns_about_in_memory_layer():
-    result = _run_production({"DJANGO_SECRET_KEY": "x" * 64 + "-not-a-real-key-but-long-and-random-enough",
-                              "DJANGO_ALLOWED_HOSTS": "elearn.example"})
+    result = _run_production(
+        {
+            "DJANGO_SECRET_KEY": "x" * 64 + "-not-a-real-key-but-long-and-random-enough",
+            "DJANGO_ALLOWED_HOSTS": "elearn.example",
+        }
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "in-memory channel layer is active" in result.stderr

@@ -113,16 +113,22 @@ def _xlsx(rows):
 
 def test_api_roster_import_dry_run_then_commit(api_for, officer_a, inst_a, inst_b):
     api = api_for(officer_a)
-    bad = api.post("/api/v1/roster-import/", {"file": _xlsx([["乙", "Z1", "", inst_b.name, "", ""]])}, format="multipart")
+    bad = api.post(
+        "/api/v1/roster-import/", {"file": _xlsx([["乙", "Z1", "", inst_b.name, "", ""]])}, format="multipart"
+    )
     assert bad.status_code == 200 and bad.json()["rejected"] == [
         {"row": 2, "column": "单位", "reason": f"无权导入单位“{inst_b.name}”的人员"}
     ]
     refused = api.post(
-        "/api/v1/roster-import/", {"file": _xlsx([["乙", "Z1", "", inst_b.name, "", ""]]), "commit": True}, format="multipart"
+        "/api/v1/roster-import/",
+        {"file": _xlsx([["乙", "Z1", "", inst_b.name, "", ""]]), "commit": True},
+        format="multipart",
     )
     assert refused.status_code == 400 and not refused.json()["committed"]
     ok = api.post(
-        "/api/v1/roster-import/", {"file": _xlsx([["甲", "Z2", "", inst_a.name, "", ""]]), "commit": True}, format="multipart"
+        "/api/v1/roster-import/",
+        {"file": _xlsx([["甲", "Z2", "", inst_a.name, "", ""]]), "commit": True},
+        format="multipart",
     )
     assert ok.status_code == 201 and ok.json()["counts"]["create"] == 1 and len(ok.json()["passwords"]) == 1
     assert not User.objects.filter(employee_no="Z1").exists() and User.objects.filter(employee_no="Z2").exists()

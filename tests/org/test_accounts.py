@@ -25,16 +25,23 @@ def test_login_with_employee_number_or_mobile(client, staff_a):
 
 
 def test_imported_account_must_change_password_first(client, inst_a):
-    user = User.objects.create(employee_no="N1", real_name="新人", institution=inst_a, must_change_password=True,
-                               password=initial_password_hash("Init-pass-1"))
+    user = User.objects.create(
+        employee_no="N1",
+        real_name="新人",
+        institution=inst_a,
+        must_change_password=True,
+        password=initial_password_hash("Init-pass-1"),
+    )
     assert _login(client, "N1", "Init-pass-1").status_code == 302
     response = client.get("/me/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("org:password_change"))
     assert client.get("/api/v1/me/").status_code == 403
     bad = client.post(reverse("org:password_change"), {"new_password1": "12345678", "new_password2": "12345678"})
     assert bad.status_code == 200
-    ok = client.post(reverse("org:password_change") + "?next=/me/",
-                     {"new_password1": "Fresh-pass-42", "new_password2": "Fresh-pass-42"})
+    ok = client.post(
+        reverse("org:password_change") + "?next=/me/",
+        {"new_password1": "Fresh-pass-42", "new_password2": "Fresh-pass-42"},
+    )
     assert ok.status_code == 302 and ok["Location"] == "/me/"
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("Fresh-pass-42")
@@ -54,8 +61,10 @@ def test_login_is_throttled_per_account(client, staff_a):
 def test_roster_import_page_preview_then_commit_then_password_sheet(client_for, officer_a, inst_a):
     client = client_for(officer_a)
     buffer = io.BytesIO()
-    pd.DataFrame([["甲", "P1", "13811112222", inst_a.name, "内科", "职工"]],
-                 columns=["姓名", "工号", "手机号", "单位", "科室/岗位", "角色"]).to_excel(buffer, index=False)
+    pd.DataFrame(
+        [["甲", "P1", "13811112222", inst_a.name, "内科", "职工"]],
+        columns=["姓名", "工号", "手机号", "单位", "科室/岗位", "角色"],
+    ).to_excel(buffer, index=False)
     buffer.seek(0)
     buffer.name = "roster.xlsx"
     url = reverse("org_roster_import")
@@ -82,9 +91,13 @@ def test_import_roster_command_dry_run_and_commit(tmp_path, district_admin, inst
     from django.core.management import call_command
 
     path = tmp_path / "r.xlsx"
-    pd.DataFrame([["甲", "Q1", "", inst_a.name, "", ""]], columns=["姓名", "工号", "手机号", "单位", "科室/岗位", "角色"]).to_excel(path, index=False)
+    pd.DataFrame(
+        [["甲", "Q1", "", inst_a.name, "", ""]], columns=["姓名", "工号", "手机号", "单位", "科室/岗位", "角色"]
+    ).to_excel(path, index=False)
     call_command("import_roster", str(path), "--as", district_admin.employee_no)
     assert not User.objects.filter(employee_no="Q1").exists()
     out = tmp_path / "pw.xlsx"
-    call_command("import_roster", str(path), "--as", district_admin.employee_no, "--commit", "--passwords-out", str(out))
+    call_command(
+        "import_roster", str(path), "--as", district_admin.employee_no, "--commit", "--passwords-out", str(out)
+    )
     assert User.objects.filter(employee_no="Q1").exists() and out.exists()

@@ -51,10 +51,12 @@ class Command(BaseCommand):
             Path(passwords_out).write_bytes(
                 workbook_bytes([("初始密码", ["姓名", "工号", "单位", "初始密码"], result.passwords)])
             )
-            self.stdout.write(self.style.SUCCESS(
-                f"committed: {result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
-                f"initial passwords in {passwords_out}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"committed: {result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
+                    f"initial passwords in {passwords_out}"
+                )
+            )
         elif not plan.ok:
             raise CommandError("dry run found rejected rows")
         else:
