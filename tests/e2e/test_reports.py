@@ -9,7 +9,7 @@ from tests.leaderboard import report_bulk
 
 
 @pytest.fixture
-def bulk_campaign(transactional_db):
+def bulk_campaign(django_db_serialized_rollback, transactional_db):
     return report_bulk.build(institutions=12, staff=360, questions_per_paper=10, bank_size=20, sat_share=0.8, days=14)
 
 
