@@ -114,14 +114,16 @@ def competition_board_rebuild(*, game_id: int, notify: bool = True) -> int:
     game = Game.objects.get(pk=game_id)
     by_time = game.scoring == Competition.Scoring.ACCURACY
     players = Player.objects.filter(Q(game=game) & Q(removed_at__isnull=True)).values_list(
-        "pk", "score", "total_ms", "institution_id"
+        "pk", "score", "total_ms", "institution_id", "nickname"
     )
-    scores, institutions = {}, {}
-    for pk, score, total_ms, institution_id in players:
+    scores, institutions, labels = {}, {}, {}
+    for pk, score, total_ms, institution_id, nickname in players:
         scores[str(pk)] = ranking_keys.competition_key(score=score, total_ms=total_ms, by_time=by_time)
         institutions[str(pk)] = institution_id or 0
+        labels[str(pk)] = nickname
     store = get_store()
     store.replace(boards.game_players_board(game_id), scores)
+    store.set_labels(boards.game_players_board(game_id), labels)
     store.replace(boards.game_institutions_board(game_id), institutions)
     if notify:
         mark_dirty(boards.game_players_board(game_id))

@@ -91,25 +91,13 @@ def _tell_host(game_id: int, message: dict) -> None:
 
 
 def _update_store(game: Game) -> None:
-    """After commit: mirror the game's players into the ranking store (leaderboard.boards keys; the database stays
-    the source of truth and the store can be rebuilt from it)."""
-    from leaderboard.boards import game_institutions_board, game_players_board
-    from leaderboard.ranking_keys import competition_key
-    from leaderboard.store import get_store
-
-    by_time = game.scoring == Competition.Scoring.ACCURACY
-    rows = list(active_players(game.pk).values("pk", "nickname", "score", "total_ms", "institution_id"))
-    scores = {str(r["pk"]): competition_key(score=r["score"], total_ms=r["total_ms"], by_time=by_time) for r in rows}
-    institutions = {str(r["pk"]): r["institution_id"] for r in rows if r["institution_id"]}
-    labels = {str(r["pk"]): r["nickname"] for r in rows}
-    people, inst = game_players_board(game.pk), game_institutions_board(game.pk)
+    """After commit: mirror the game's players into the ranking store and mark the board for a push (the database
+    stays the source of truth; leaderboard.services owns how a game's boards are built)."""
+    from leaderboard.services import competition_board_rebuild
 
     def write():
         try:
-            store = get_store()
-            store.replace(people, scores)
-            store.set_labels(people, labels)
-            store.replace(inst, institutions)
+            competition_board_rebuild(game_id=game.pk)
         except Exception:
             logger.exception("ranking store update for game %s failed", game.pk)
 
