@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from quizzes import scoring
 from quizzes.models import Attempt, Exam
 
 
@@ -44,9 +43,7 @@ def _status(exam: Exam, user, attempts: list[Attempt], now: dt.datetime) -> Exam
     )
     submitted = [a for a in real if a.state == Attempt.State.SUBMITTED]
     if submitted and all(exam.review_options(a, now).score for a in submitted):
-        status.grade = scoring.grade([a.score for a in submitted], exam.grading_method)
-        max_score = submitted[-1].max_score
-        status.passed = scoring.is_pass(status.grade, max_score, exam.pass_mark)
+        status.grade, _max_score, status.passed = exam.grade_attempts(submitted)
     return status
 
 

@@ -49,9 +49,7 @@ def grade_of(exam: Exam, attempts: list[Attempt]) -> CandidateGrade | None:
     if not scored:
         return None
     scores = [a.score for a in scored]
-    grade = scoring.grade(scores, exam.grading_method)
-    max_score = scored[-1].max_score
-    passed = scoring.is_pass(grade, max_score, exam.pass_mark)
+    grade, max_score, passed = exam.grade_attempts(scored)
     if exam.grading_method == Exam.GradingMethod.FIRST:
         chosen = scored[0]
     elif exam.grading_method == Exam.GradingMethod.HIGHEST:

@@ -22,7 +22,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
-from quizzes import timing
+from quizzes import scoring, timing
 from quizzes.scoring import GradingMethod as ScoringGradingMethod
 from quizzes.scoring import MultipleMode
 
@@ -230,6 +230,13 @@ class Exam(ClusterableModel):
         if not hasattr(self, "_audience_ids"):  # one query per instance (the API asks twice per start)
             self._audience_ids = {i.pk for i in self.institutions.all()}
         return not self._audience_ids or user.institution_id in self._audience_ids
+
+    def grade_attempts(self, attempts: list[Attempt]) -> tuple[Decimal, Decimal, bool]:
+        """The grade across one candidate's submitted, scored attempts (oldest first), by this exam's grading
+        method, the maximum it is out of (the latest paper's) and whether it passes: (grade, max_score, passed)."""
+        grade = scoring.grade([a.score for a in attempts], self.grading_method)
+        max_score = attempts[-1].max_score
+        return grade, max_score, scoring.is_pass(grade, max_score, self.pass_mark)
 
     def review_options(self, attempt: Attempt, now: dt.datetime | None = None) -> ReviewOptions:
         """What the candidate may see of `attempt` now (nothing before it is submitted)."""
