@@ -8,4 +8,8 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from elearn.org.me_sections import register
+
         from . import home  # noqa: F401  (registers the home page section)
+
+        register("courses/includes/me_study.html")

@@ -16,6 +16,7 @@ from elearn.spreadsheets import SpreadsheetError, workbook_bytes
 from . import services
 from .exceptions import RosterRejected
 from .forms import LoginForm, PasswordSetForm, UploadForm
+from .me_sections import me_sections
 from .permissions import is_manager, managed_institutions
 from .roster import TEMPLATE_HEADER, roster_plan
 
@@ -45,7 +46,7 @@ def password_change(request):
 
 @login_required
 def me(request):
-    return render(request, "org/me.html", {"is_manager": is_manager(request.user)})
+    return render(request, "org/me.html", {"is_manager": is_manager(request.user), "me_sections": me_sections()})
 
 
 # --- roster import (Wagtail admin) -------------------------------------------------------------

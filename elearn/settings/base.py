@@ -94,7 +94,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "elearn.org.context_processors.platform",
-                "courses.context_processors.me_sections",
             ],
         },
     },
