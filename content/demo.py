@@ -13,8 +13,22 @@ INTRO = (
 )
 
 
+def ensure_page_tree() -> None:
+    """Wagtail's migrations create the root page, the root collection and the default locale; a database whose
+    tables were emptied (a flush, as transactional tests do) has none of them: put them back."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(instance=Collection(name="Root"))
+    if Page.get_first_root_node() is None:
+        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+
 def seed_home(stdout=None) -> HomePage:
     today = timezone.localdate()
+    ensure_page_tree()
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()

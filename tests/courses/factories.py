@@ -13,21 +13,7 @@ def publish(page):
     return page
 
 
-def ensure_root():
-    """Transactional tests (the browser tests) flush the tables, including the Wagtail root page and locale that
-    migrations created: put them back."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(instance=Collection(name="Root"))
-    if Page.get_first_root_node() is None:
-        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-
-
 def home_page():
-    ensure_root()
     return seed_home()
 
 

@@ -75,9 +75,9 @@ def start_server(port: int | None = None, extra_env: dict | None = None) -> tupl
 
 
 @pytest.fixture
-def server(django_db_serialized_rollback, transactional_db):
-    """Serialized rollback restores what migrations created (Wagtail's root page and locale), which the flush
-    after an earlier transactional test removed."""
+def server(transactional_db):
+    """Data the test creates is committed, so the server process sees it. Transactional tests flush the tables,
+    Wagtail's root page included: content.demo.seed_home (or ensure_page_tree) puts the tree back."""
     proc, url = start_server()
     yield url
     proc.terminate()

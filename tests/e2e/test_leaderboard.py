@@ -38,11 +38,8 @@ def test_projector_board_updates_live(server, browser, login, shot):
         headers={"X-CSRFToken": token, "Referer": server + "/", "Accept": "application/json"},
     )
     assert response.ok, response.text()
-    page.wait_for_function(
-        "document.querySelector('[data-lb-people] li') && "
-        "document.querySelector('[data-lb-people] li').innerText.includes('赵六')",
-        timeout=10000,
-    )
+    # Selector waits, not wait_for_function: the site's CSP (script-src 'self') forbids the eval it relies on.
+    page.locator("[data-lb-people] li").first.filter(has_text="赵六").wait_for(timeout=10000)
     assert page.locator("[data-lb-people] li").count() == 4
     shot(page, "leaderboard-projector-1920-updated", full_page=False)
     context.close()

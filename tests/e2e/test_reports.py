@@ -3,13 +3,15 @@ charts; an export shows its progress and a download link; a safety officer sees 
 
 import pytest
 
+from content.demo import ensure_page_tree
 from leaderboard.models import ReportExport
 from tests.factories import OfficerFactory
 from tests.leaderboard import report_bulk
 
 
 @pytest.fixture
-def bulk_campaign(django_db_serialized_rollback, transactional_db):
+def bulk_campaign(transactional_db):
+    ensure_page_tree()  # the admin's page explorer needs Wagtail's root, which earlier flushes removed
     return report_bulk.build(institutions=12, staff=360, questions_per_paper=10, bank_size=20, sat_share=0.8, days=14)
 
 

@@ -76,7 +76,8 @@ def test_phone_reads_a_lesson_and_completes_it(server, phone, login, shot, staff
     assert no_horizontal_scroll(phone)
     shot(phone, "study-03-lesson-locked-360")
 
-    phone.wait_for_function("!document.querySelector('[data-complete-button]').disabled", timeout=15000)
+    # Selector waits, not wait_for_function: the site's CSP (script-src 'self') forbids the eval it relies on.
+    phone.wait_for_selector("[data-complete-button]:not([disabled])", timeout=15000)
     button.click()
     phone.wait_for_selector("[data-complete-state]", timeout=10000)
     box = phone.inner_text("[data-complete-box]")
@@ -179,12 +180,12 @@ def test_demo_content_self_check_library_and_officer_report(server, phone, deskt
     form = phone.locator("form[data-self-check]").first
     form.locator("label.option").nth(0).click()  # a wrong answer (安全生产管理人员)
     form.locator("button[type=submit]").click()
-    phone.wait_for_function("document.querySelector('form[data-self-check] .feedback').textContent.length > 0")
+    phone.wait_for_selector("form[data-self-check] .feedback:not(:empty)")
     feedback = form.locator(".feedback").inner_text()
     assert "回答错误" in feedback and "B" in feedback
     form.locator("label.option").nth(1).click()
     form.locator("button[type=submit]").click()
-    phone.wait_for_function("document.querySelector('form[data-self-check]').classList.contains('right')")
+    phone.wait_for_selector("form[data-self-check].right")
     assert no_horizontal_scroll(phone)
     form.scroll_into_view_if_needed()
     shot(phone, "study-11-self-check-360", full_page=False)
