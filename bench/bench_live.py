@@ -39,6 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.scratch import recreate_postgres
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 perf = time.perf_counter
@@ -466,18 +469,7 @@ def backend_env(backend: str, workdir: Path) -> dict:
 
 def prepare_database(backend: str, env: dict, workdir: Path) -> None:
     if backend == "redis":
-        import urllib.parse
-
-        url = urllib.parse.urlparse(env["DATABASE_URL"])
-        name = url.path.lstrip("/")
-        admin_url = url._replace(path="/postgres").geturl()
-        script = (
-            "import psycopg,sys\n"
-            f"c=psycopg.connect({admin_url!r},autocommit=True)\n"
-            f"c.execute('DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)')\n"
-            f"c.execute('CREATE DATABASE \"{name}\"')\n"
-        )
-        subprocess.run([PY, "-c", script], check=True, env=env)
+        recreate_postgres(env["DATABASE_URL"])
     subprocess.run(
         [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
     )

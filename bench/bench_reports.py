@@ -46,12 +46,9 @@ def setup_django(db_url: str | None, sqlite_path: str | None = None):
     os.environ.pop("REDIS_URL", None)
     if db_url:
         os.environ["DATABASE_URL"] = db_url
-        import psycopg
+        from bench.scratch import recreate_postgres
 
-        base, name = db_url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        recreate_postgres(db_url)
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = sqlite_path or str(Path(tempfile.mkdtemp()) / "bench-reports.sqlite3")

@@ -32,12 +32,9 @@ def setup_django(db_url: str | None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elearn.settings.dev")
     if db_url:
         os.environ["DATABASE_URL"] = db_url
-        import psycopg
+        from bench.scratch import recreate_postgres
 
-        base, name = db_url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        recreate_postgres(db_url)
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "bench-study.sqlite3")

@@ -1,34 +1,18 @@
 """Question-bank factories for the practice, wrong-answer book, certificate and result tests."""
 
-import factory
+from quizzes.models import Question
+from tests.quizzes import bank_factories
+from tests.quizzes.bank_factories import CategoryFactory
 
-from quizzes.models import Category, Question
-
-
-class CategoryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Category
-        django_get_or_create = ("name", "parent")
-
-    name = factory.Sequence(lambda n: f"练习分类{n}")
-    parent = None
+__all__ = ["CategoryFactory", "QuestionFactory", "fill_question", "multiple_question"]
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Question
+class QuestionFactory(bank_factories.QuestionFactory):
+    """The bank's factory, with an explanation and a link to the study lesson that practice feedback shows."""
 
-    type = Question.Type.SINGLE
-    category = factory.SubFactory(CategoryFactory)
-    stem = factory.Sequence(lambda n: f"第{n}题：发现火灾应当立即拨打哪个电话？")
-    options = ["110", "119", "120", "122"]
-    correct_options = [1]
     accepted_answers = []
     explanation = "《消防法》第四十四条：任何人发现火灾都应当立即报警。"
-    source_law = "中华人民共和国消防法"
-    source_article = "第四十四条"
     source_url = "/study/fire-law/#article-44"
-    status = Question.Status.ACTIVE
 
 
 def fill_question(**kwargs):
