@@ -12,10 +12,10 @@ SHARED_DATA = Path(os.environ.get("ELEARN_SHARED_DATA", REPO.parent / "shared" /
 ARTIFACTS = Path(os.environ.get("ELEARN_TEST_ARTIFACTS", REPO / "test-artifacts"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_redis_prefix():
-    """Test database ids repeat from run to run, so keys an earlier run left under this run's prefix (channel-layer
-    groups, leaderboard boards, cache) would leak into this one: clear them first."""
+def clear_redis_prefix() -> None:
+    """Delete this run's Redis keys (channel-layer groups, leaderboard boards, cache). Test database ids repeat from
+    run to run, and database tests roll back their rows but not what they cached, so a new run and every live server
+    (a separate process reading the shared Redis cache) must start without them."""
     from django.conf import settings
 
     url = os.environ.get("REDIS_URL")
@@ -28,6 +28,24 @@ def _fresh_redis_prefix():
     for key in client.scan_iter(match=f"*{prefix}*", count=1000):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_redis_prefix():
+    clear_redis_prefix()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_what_collection_cached(django_db_setup):
+    """Test modules are imported before the test database exists, and one of them loads the API schema through the
+    app. Whatever that read from the real database (ContentType rows in Django's per-process cache, Wagtail's site
+    root paths in the local-memory cache) must not reach the tests: on PostgreSQL the ids differ and pages break."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()
+    if not os.environ.get("REDIS_URL"):
+        cache.clear()  # local memory, this process only (Redis keys are cleared per run prefix above)
 
 
 @pytest.fixture

@@ -45,8 +45,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _server_log_path(port: int) -> Path:
+    folder = Path(os.environ.get("ELEARN_TEST_ARTIFACTS", REPO / "test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"daphne-{port}.log"
+
+
+def _server_log(port: int):
+    return open(_server_log_path(port), "wb")
+
+
 def start_server(port: int | None = None, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """Start daphne on the current test database; returns (process, base URL). Used by e2e and reliability tests."""
+    from tests.conftest import clear_redis_prefix
+
+    clear_redis_prefix()
     port = port or _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -59,12 +72,12 @@ def start_server(port: int | None = None, extra_env: dict | None = None) -> tupl
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=_server_log(port),
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("daphne exited: " + proc.stderr.read().decode(errors="replace")[-2000:])
+            raise RuntimeError(f"daphne exited; see {_server_log_path(port)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return proc, f"http://127.0.0.1:{port}"
