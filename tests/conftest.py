@@ -72,6 +72,12 @@ def _postgres_only(request):
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _reliability_only(request):
+    if request.node.get_closest_marker("reliability_only") and not os.environ.get("ELEARN_RELIABILITY"):
+        pytest.skip("runs under `make reliability` (ELEARN_RELIABILITY=1)")
+
+
 @pytest.fixture
 def inst_a(db):
     return InstitutionFactory(name="甲镇卫生院", short_name="甲院")
