@@ -80,30 +80,13 @@ def response_is_correct(question: Question, response: list) -> bool:
 # --- wrong-answer book ----------------------------------------------------------------------------------------------
 
 
-def _locked_entry(user_id: int, question_id: int, *, create: bool, source: str, now) -> WrongBookEntry | None:
-    entry = WrongBookEntry.objects.select_for_update().filter(user_id=user_id, question_id=question_id).first()
-    if entry is not None or not create:
-        return entry
-    try:
-        with transaction.atomic():
-            return WrongBookEntry.objects.create(
-                user_id=user_id,
-                question_id=question_id,
-                last_source=source,
-                first_wrong_at=now,
-                last_wrong_at=now,
-            )
-    except IntegrityError:  # another request created it a moment ago
-        return WrongBookEntry.objects.select_for_update().get(user_id=user_id, question_id=question_id)
+WRONGBOOK_FIELDS = ["wrong_count", "correct_streak", "last_source", "first_wrong_at", "last_wrong_at", "cleared_at"]
 
 
-def _wrongbook_apply(*, user_id: int, question_id: int, correct: bool, source: str, now) -> WrongBookEntry | None:
-    entry = _locked_entry(user_id, question_id, create=not correct, source=source, now=now)
-    if entry is None:
-        return None
-    entry.apply(correct=correct, source=source, now=now)
-    entry.save()
-    return entry
+def _locked_entries(user_id: int, question_ids) -> dict[int, WrongBookEntry]:
+    """The person's book entries for these questions, locked in question order (concurrent callers never deadlock)."""
+    rows = WrongBookEntry.objects.select_for_update().filter(user_id=user_id, question_id__in=list(question_ids))
+    return {e.question_id: e for e in rows.order_by("question_id")}
 
 
 def _result_pairs(results) -> list[tuple[int, bool]]:
@@ -139,11 +122,24 @@ def wrongbook_record(
     Returns how many questions are in the book after this call among those given.
     """
     now = now or timezone.now()
-    in_book = 0
-    for question_id, correct in _result_pairs(results):  # sorted: concurrent callers lock rows in one order
-        entry = _wrongbook_apply(user_id=user.pk, question_id=question_id, correct=correct, source=source, now=now)
-        in_book += bool(entry and entry.is_active)
-    return in_book
+    outcomes = dict(_result_pairs(results))
+    entries = _locked_entries(user.pk, outcomes)
+    missing = [q for q, correct in outcomes.items() if not correct and q not in entries]
+    if missing:  # a concurrent caller may create the same rows: theirs stand, and ours are read back locked
+        WrongBookEntry.objects.bulk_create(
+            [
+                WrongBookEntry(
+                    user_id=user.pk, question_id=q, last_source=source, first_wrong_at=now, last_wrong_at=now
+                )
+                for q in missing
+            ],
+            ignore_conflicts=True,
+        )
+        entries.update(_locked_entries(user.pk, missing))
+    for question_id, entry in entries.items():
+        entry.apply(correct=outcomes[question_id], source=source, now=now)
+    WrongBookEntry.objects.bulk_update(entries.values(), WRONGBOOK_FIELDS)
+    return sum(entry.is_active for entry in entries.values())
 
 
 def wrongbook_record_attempt(*, attempt) -> int:
@@ -209,9 +205,7 @@ def practice_answer(
             )
     except IntegrityError:  # the same token raced in from another request
         return _feedback(PracticeAnswer.objects.select_related("question").get(user=user, token=token))
-    _wrongbook_apply(
-        user_id=user.pk, question_id=question.pk, correct=correct, source=WrongBookEntry.Source.PRACTICE, now=now
-    )
+    wrongbook_record(user=user, results=[(question.pk, correct)], source=WrongBookEntry.Source.PRACTICE, now=now)
     if mode == PracticeMode.SEQUENTIAL and category_id:
         _progress_advance(user=user, category_id=category_id, question_id=question.pk, correct=correct)
     return _feedback(answer)
