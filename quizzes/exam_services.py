@@ -127,7 +127,7 @@ def draw_paper(exam: Exam, *, rng: random.Random) -> list[tuple[dict, object, st
 
 
 def _lock_user(user) -> None:
-    get_user_model().objects.select_for_update(of=("self",)).filter(pk=user.pk).values_list("pk", flat=True).first()
+    list(get_user_model().objects.select_for_update(of=("self",)).filter(pk=user.pk).order_by().values_list("pk"))
 
 
 def attempt_start(

@@ -150,6 +150,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ELEARN_UPLOAD_MAX_BYTES = int(os.environ.get("ELEARN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ELEARN_SITE_NAME = "安全生产月学习竞赛平台"
 
+# Requests that draw and freeze an exam paper (real or mock): at most this many at a time per server process, so an
+# exam's opening rush queues instead of slowing the answer saves of candidates already writing (elearn/admission.py).
+ELEARN_ADMISSION_LANES = [
+    (
+        r"^(?:/api/v1)?/exams/\d+/start/$|^/api/v1/practice/mock/$|^/practice/mock/\d+/$",
+        int(os.environ.get("ELEARN_START_CONCURRENCY", "4")),
+    ),
+]
+
 WAGTAIL_SITE_NAME = ELEARN_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
