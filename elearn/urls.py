@@ -8,6 +8,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import router
 
+# Uncaught errors: 503 + Retry-After when the database is unavailable, Django's 500 page otherwise.
+handler500 = "elearn.api_errors.server_error"
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

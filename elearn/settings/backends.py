@@ -2,7 +2,9 @@
 
 No variables: embedded SQLite (WAL, IMMEDIATE transactions), in-memory channel layer, local-memory cache.
 DATABASE_URL: PostgreSQL through psycopg's pool with CONN_MAX_AGE=0 (persistent connections under ASGI
-exhausted PostgreSQL under 50 concurrent requests; the pool served about 5x more).
+exhausted PostgreSQL under 50 concurrent requests; the pool served about 5x more). CONN_HEALTH_CHECKS makes Django
+give the pool `check=ConnectionPool.check_connection`: after PostgreSQL restarts, the pool's idle connections are
+dead, and without the check each would be handed to a request that then fails (tests/reliability/test_exam_faults.py).
 REDIS_URL: channels-redis and the Redis cache. redis-py 8 defaults (5 s socket timeout, 100-connection pool)
 make channels-redis time out and fail with "Too many connections", so both are set explicitly.
 """
@@ -16,7 +18,7 @@ import dj_database_url
 def database(base_dir: Path, test_suffix: str | None = None) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        db = dj_database_url.parse(url, conn_max_age=0)
+        db = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
         options = db.setdefault("OPTIONS", {})
         options["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
