@@ -7,7 +7,7 @@ REDIS   ?= redis://127.0.0.1:6379/0
 PYTEST  := $(BIN)/pytest -q -p no:randomly
 
 .PHONY: install install-dev demo serve test test-sqlite test-postgres checks lint format messages clean \
-        bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
+        reliability bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,18 @@ test-sqlite:                              ## suite on the embedded default (SQLi
 test-postgres:                            ## suite on PostgreSQL + Redis
 	./scripts/ensure-services.sh
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PYTEST) --ignore=tests/reliability/test_api_fuzz.py
+
+# The reliability and security suite (issue 8) on PostgreSQL + Redis, with the slow and disruptive cases (a PostgreSQL
+# restart, the 300-player reconnect storm) and more fuzzing examples; prints the table of cases, failures, lost answers,
+# server errors and access violations. The fast part of it runs in every `make test`.
+RELIABILITY_TESTS := tests/reliability tests/org/test_access.py tests/org/test_accounts.py tests/test_security_headers.py \
+  tests/quizzes/test_exam_races.py tests/quizzes/test_exam_leakage.py tests/quizzes/test_competition_race.py
+reliability:                              ## fault injection, fuzzing, access matrix, hostile input: a table at the end
+	./scripts/ensure-services.sh
+	mkdir -p test-artifacts
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) ELEARN_RELIABILITY=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} TEST_RUN_ID=reliability \
+	  $(PYTEST) $(RELIABILITY_TESTS) -o junit_family=xunit1 --junitxml=test-artifacts/reliability.xml; \
+	  status=$$?; $(BIN)/python scripts/reliability_report.py test-artifacts/reliability.xml && exit $$status
 
 checks: lint                              ## Django checks, migrations in step, deploy check, lint
 	DJANGO_SETTINGS_MODULE=elearn.settings.test $(BIN)/python manage.py check
