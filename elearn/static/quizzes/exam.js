@@ -181,7 +181,8 @@
 
   function scheduleRetry() {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, retryDelay);
+    // Jitter (x0.5-1.5): after an outage, thousands of phones must not all retry at the same instant.
+    retryTimer = setTimeout(flush, retryDelay * (0.5 + Math.random()));
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
 
