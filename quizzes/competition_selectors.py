@@ -22,6 +22,11 @@ def current_question(game: Game) -> GameQuestion | None:
     return GameQuestion.objects.filter(game=game, index=game.index).first()
 
 
+def game_version(game_id: int) -> int | None:
+    """The version of a game's public state (bumped by every change clients see); None if there is no such game."""
+    return Game.objects.filter(pk=game_id).values_list("version", flat=True).first()
+
+
 def active_players(game_id: int):
     return Player.objects.filter(game_id=game_id, removed_at__isnull=True)
 

@@ -315,6 +315,11 @@ class PlayerConsumer(CompetitionConsumer):
         self.joined = True
         schedule_close(state)
         await self.send_state_frame({"state": state}, me=self.me)
+        # The snapshot was read before this consumer joined the group, so a change committed in between was broadcast
+        # to the others only (a reconnecting player would stay on the old phase). Every later change reaches it now;
+        # an earlier one shows in the stored version.
+        if await database_sync_to_async(selectors.game_version)(self.game_id) != state["version"]:
+            await self.do_sync({})
 
     async def do_sync(self, frame):
         state, me = await database_sync_to_async(services.player_snapshot)(
