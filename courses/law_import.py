@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from content.blocks import StudyStreamBlock
 from content.numerals import CHINESE_NUMERAL_CHARS, cn_to_int
+from elearn.spreadsheets import control_character
 
 from .exceptions import LawImportError
 from .models import CourseIndexPage, CoursePage, LessonPage
@@ -30,6 +31,9 @@ HEADING_RE = re.compile(r"^#{1,6}\s+(.*)$")
 VERSION_RE = re.compile(r"[（(](\d{4}-\d{2}-\d{2})[)）]")
 CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 MAX_BYTES = 5 * 1024 * 1024
+MAX_TITLE = CoursePage._meta.get_field("law_title").max_length  # the statute's title is the module's law_title
+MAX_CHAPTER_TITLE = LessonPage._meta.get_field("title").max_length
+MAX_NUMERAL = 8  # 第一千二百三十四条
 
 
 @dataclass
@@ -94,14 +98,18 @@ def parse_statute(text: str, filename: str = "") -> Statute:
         line = raw.strip()
         if not line or line.startswith("<!--"):
             continue
+        if bad := control_character(line):
+            raise LawImportError(
+                _("第 %(line)d 行：含有不可见的控制字符 %(char)s，请删除后重试。") % {"line": lineno, "char": bad}
+            )
         heading = HEADING_RE.match(line)
         if heading:
             line = heading.group(1).strip()
             if not title and not CHAPTER_RE.match(line) and not ARTICLE_RE.match(line):
-                title = _tidy(line)
+                title = _checked_title(_tidy(line), lineno)
                 continue
         if match := CHAPTER_RE.match(line):
-            number = cn_to_int(match.group(1))
+            number = _number(match.group(1), lineno)
             if chapters and chapters[-1].number is None:
                 raise LawImportError(_("第 %(line)d 行：正文开始后才出现第一个章标题。") % {"line": lineno})
             if chapters and number <= chapters[-1].number:
@@ -110,7 +118,12 @@ def parse_statute(text: str, filename: str = "") -> Statute:
                         _("第 %(line)d 行：章序号“第%(n)s章”重复或倒序。") % {"line": lineno, "n": match.group(1)}
                     )
                 chapters = []  # the chapters listed so far were a table of contents (目录): start again
-            chapters.append(Chapter(number=number, label=f"第{match.group(1)}章", title=_tidy(match.group(2) or "")))
+            chapter = Chapter(number=number, label=f"第{match.group(1)}章", title=_tidy(match.group(2) or ""))
+            if len(chapter.full_title) > MAX_CHAPTER_TITLE:
+                raise LawImportError(
+                    _("第 %(line)d 行：章标题超过 %(n)d 个字。") % {"line": lineno, "n": MAX_CHAPTER_TITLE}
+                )
+            chapters.append(chapter)
             current_article, current_section = None, ""
             continue
         if match := SECTION_RE.match(line):
@@ -118,7 +131,7 @@ def parse_statute(text: str, filename: str = "") -> Statute:
             current_article = None
             continue
         if match := ARTICLE_RE.match(line):
-            number = cn_to_int(match.group(1))
+            number = _number(match.group(1), lineno)
             if number in seen_articles:
                 raise LawImportError(
                     _("第 %(line)d 行：第%(n)s条重复（第 %(first)d 行已有）。")
@@ -144,7 +157,7 @@ def parse_statute(text: str, filename: str = "") -> Statute:
             current_article.paragraphs.append(line)
         elif not chapters:
             if not title:
-                title = _tidy(line)
+                title = _checked_title(_tidy(line), lineno)
             else:
                 preamble.append(line)
         else:
@@ -152,7 +165,7 @@ def parse_statute(text: str, filename: str = "") -> Statute:
                 _("第 %(line)d 行：无法归入任何条文：“%(text)s”。") % {"line": lineno, "text": line[:30]}
             )
     if not title:
-        title = _tidy(re.sub(VERSION_RE, "", Path(filename).stem)) if filename else ""
+        title = _tidy(re.sub(VERSION_RE, "", Path(filename).stem))[:MAX_TITLE] if filename else ""
     if not title:
         raise LawImportError(_("找不到法规名称（第一行应为法规名称）。"))
     if not seen_articles:
@@ -162,6 +175,19 @@ def parse_statute(text: str, filename: str = "") -> Statute:
             raise LawImportError(_("%(chapter)s 下没有条文。") % {"chapter": chapter.full_title})
     version = VERSION_RE.search(Path(filename).name) if filename else None
     return Statute(title=title, version=version.group(1) if version else "", preamble=preamble, chapters=chapters)
+
+
+def _checked_title(title: str, lineno: int) -> str:
+    if len(title) > MAX_TITLE:
+        raise LawImportError(_("第 %(line)d 行：法规名称超过 %(n)d 个字。") % {"line": lineno, "n": MAX_TITLE})
+    return title
+
+
+def _number(numeral: str, lineno: int) -> int:
+    """A chapter or article number; a numeral longer than any statute uses is refused, not computed."""
+    if len(numeral) > MAX_NUMERAL:
+        raise LawImportError(_("第 %(line)d 行：序号“%(n)s…”过长，无法识别。") % {"line": lineno, "n": numeral[:10]})
+    return cn_to_int(numeral)
 
 
 # --- writing pages -----------------------------------------------------------------------------------------

@@ -29,6 +29,16 @@ class LawImportForm(forms.Form):
         return upload
 
 
+def _decode(data: bytes, filename: str) -> str:
+    """UTF-8 (with or without BOM), then GBK/GB18030; anything else is refused with a message saying so."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LawImportError(_("无法识别文件“%(name)s”的编码，请另存为 UTF-8 或 GBK 编码的文本文件。") % {"name": filename})
+
+
 def law_import_view(request):
     if not request.user.is_district_admin:
         raise PermissionDenied
@@ -38,18 +48,14 @@ def law_import_view(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("gb18030")
             report = import_statute(
-                text=text,
+                text=_decode(data, upload.name),
                 filename=upload.name,
                 index_page=CourseIndexPage.objects.first(),
                 user=request.user,
                 dry_run=form.cleaned_data["dry_run"],
             )
-        except (LawImportError, UnicodeDecodeError) as exc:
+        except LawImportError as exc:
             form.add_error("file", str(exc))
         else:
             messages.success(request, report.summary())

@@ -1,7 +1,8 @@
 """Reading uploaded spreadsheets safely and writing exports: one place for every table that crosses the border.
 
 - `read_table` takes an upload (xlsx or csv, UTF-8 or GBK), checks its size and, for xlsx, the zip container
-  (entries and total uncompressed size) before pandas parses anything; every cell comes back as a stripped string.
+  (entries, total uncompressed size, no DTD in its XML parts) before pandas parses anything; every cell comes back as
+  a stripped string. `control_character` finds what no imported text may carry (NUL, bidi overrides, ...).
 - `neutralise` stops spreadsheet programs evaluating exported text as a formula.
 - `workbook_bytes` writes sheets with xlsxwriter in constant-memory mode.
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from zlib import error as zlib_error
 
 import pandas as pd
 from django.conf import settings
@@ -21,6 +24,11 @@ from django.utils.translation import gettext as _
 MAX_ZIP_ENTRIES = 2_000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+XML_HEAD_BYTES = 64 * 1024  # an XML part's DTD sits in its prolog, before the root element
+# Characters no cell, name or question should carry: C0/C1 controls other than tab and line breaks (NUL cannot even be
+# stored in PostgreSQL), explicit bidirectional overrides/isolates (they make text display reversed) and unpaired
+# surrogates (not encodable as UTF-8).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
 
@@ -65,6 +73,28 @@ def check_zip(data: bytes, filename: str) -> None:
         raise SpreadsheetError(_("文件“%(name)s”解压后过大（疑似压缩炸弹），拒绝处理。") % {"name": filename})
     if "[Content_Types].xml" not in archive.namelist():
         raise SpreadsheetError(_("文件“%(name)s”不是有效的 Excel（xlsx）文件。") % {"name": filename})
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, info):
+            raise SpreadsheetError(_("文件“%(name)s”含有实体或 DTD 定义，出于安全原因拒绝处理。") % {"name": filename})
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Office never writes a DTD; one in an xlsx part is an entity-expansion or external-entity attack. The readers
+    refuse it too (defusedxml, calamine), but with an obscure message: this names the problem."""
+    try:
+        with archive.open(info) as part:
+            head = part.read(XML_HEAD_BYTES)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib_error):
+        return False  # unreadable parts are reported by the reader
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+
+
+def control_character(text: str) -> str | None:
+    """The first invisible control character in `text` as "U+XXXX" (for the user's message), or None."""
+    found = _CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def decode_text(data: bytes, filename: str) -> str:

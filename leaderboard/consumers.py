@@ -4,7 +4,7 @@ Thin: permission and state come from leaderboard.selectors; updates arrive throu
 (leaderboard.fanout), one layer message per process, encoded to JSON once per process. On every (re)connect the
 client gets the full current state ("leaderboard.state"), so a missed update never matters.
 
-Client -> server frames: {"type": "ping"} -> {"type": "pong", "t": <echo>}. Anything else gets {"error": code}.
+Client -> server frames: {"type": "ping", "t": <number>} -> {"type": "pong", "t": <the number, or null>}. Anything else gets {"error": code}.
 """
 
 import json
@@ -41,13 +41,13 @@ class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting ("[[[[...") exhausts the decoder's recursion limit
             await self.send(text_data='{"error":"malformed"}')
             return
         if not isinstance(frame, dict) or frame.get("type") != "ping":
             await self.send(text_data='{"error":"unknown_type"}')
             return
-        await self.send(text_data=json.dumps({"type": "pong", "t": frame.get("t")}))
+        await self.send(text_data=json.dumps({"type": "pong", "t": fanout.client_number(frame.get("t"))}))
 
     async def leaderboard_update(self, message):
         await self.send(text_data=fanout.json_text(message))

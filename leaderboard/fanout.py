@@ -37,6 +37,7 @@ import asyncio
 import collections
 import json
 import logging
+import math
 import time
 import weakref
 
@@ -61,6 +62,14 @@ def json_text(message: dict) -> str:
         )
         message["__json__"] = text
     return text
+
+
+def client_number(value):
+    """A value a client sent, fit to echo back in a frame: a finite number, else None. Anything else could carry an
+    unpaired surrogate (no UTF-8 frame can hold it: daphne fails to send) or NaN/Infinity (not JSON to a browser)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if isinstance(value, int) or math.isfinite(value) else None
 
 
 class FanoutMixin:

@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 # Guests at the consultation-day booth pick a nickname from generated ones (no free text on a public projector).
 NICK_ADJECTIVES = "机智的 勇敢的 细心的 冷静的 敏捷的 可靠的 热心的 认真的 沉着的 乐观的 专注的 果断的".split()
 NICK_NOUNS = "消防员 安全员 急救员 巡检员 守护者 灭火器 护士长 逃生门 应急灯 警报器 救援队 指挥员".split()
+MAX_INDEX = 32767  # GameQuestion.index is a PositiveSmallIntegerField
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
@@ -196,6 +197,8 @@ def nickname_choices(*, game: Game, count: int = 6, rng: random.Random | None = 
 
 
 def is_generated_nickname(name: str) -> bool:
+    if len(name) > Player._meta.get_field("nickname").max_length:
+        return False
     stripped = name.rstrip("0123456789")
     return any(stripped == a + n for a in NICK_ADJECTIVES for n in NICK_NOUNS)
 
@@ -650,8 +653,8 @@ def competition_answers_record(*, game_id: int, answers: list[AnswerIn]) -> list
     whose time is up."""
     results: list = [None] * len(answers)
     for i, item in enumerate(answers):
-        if isinstance(item.index, bool) or not isinstance(item.index, int):
-            results[i] = InvalidAnswer()
+        if isinstance(item.index, bool) or not isinstance(item.index, int) or not 0 <= item.index <= MAX_INDEX:
+            results[i] = InvalidAnswer()  # out of range: never a question, and too large for the database
     answered: set[int] = set()
     try:
         for _attempt in range(3):

@@ -214,7 +214,7 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
             return await self.complain("rate_limited")
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting ("[[[[...") exhausts the decoder's recursion limit
             return await self.complain("malformed")
         if not isinstance(frame, dict) or not isinstance(frame.get("action"), str):
             return await self.complain("malformed")
@@ -224,7 +224,8 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
         try:
             await getattr(self, handler)(frame)
         except CompetitionError as error:
-            await self.send_error(error.code, error.message, **({"index": frame["index"]} if "index" in frame else {}))
+            index = fanout.client_number(frame.get("index"))
+            await self.send_error(error.code, error.message, **({"index": index} if index is not None else {}))
         except Exception:
             logger.exception("competition consumer action %s failed", frame.get("action"))
             await self.send_error("server_error")
@@ -237,7 +238,8 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ABUSE)
 
     async def do_ping(self, frame):
-        await self.send_json({"type": "pong", "t": frame.get("t"), "server_time": round(time.time(), 3)})
+        t = fanout.client_number(frame.get("t"))
+        await self.send_json({"type": "pong", "t": t, "server_time": round(time.time(), 3)})
 
     # state ---------------------------------------------------------------------------------------------------
     def personal(self, state: dict) -> dict:

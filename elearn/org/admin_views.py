@@ -8,6 +8,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from elearn.spreadsheets import control_character
+
 from .models import Institution, User
 from .permissions import can_manage_institution, can_manage_user, managed_institutions, managed_users
 
@@ -74,6 +76,16 @@ class StaffForm(WagtailAdminModelForm):
             self.fields["institution"].queryset = managed_institutions(user)
             self.fields["institution"].required = True
             self.fields["role"].choices = [c for c in User.Role.choices if c[0] != User.Role.ADMIN]
+
+    def clean(self):
+        """Names typed here show on leaderboards and projectors: no NUL, bidi overrides or other invisible controls
+        (the rule roster imports apply, elearn.spreadsheets.control_character)."""
+        cleaned = super().clean()
+        for name in ("employee_no", "real_name", "department"):
+            value = cleaned.get(name)
+            if isinstance(value, str) and (bad := control_character(value)):
+                self.add_error(name, _("含有不可见的控制字符 %(char)s，请删除后重试。") % {"char": bad})
+        return cleaned
 
     def clean_institution(self):
         institution = self.cleaned_data.get("institution")

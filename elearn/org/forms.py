@@ -3,7 +3,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .throttle import login_allowed, login_failed, login_succeeded
+from .auth import client_address
+from .throttle import login_allowed
 
 
 class LoginForm(AuthenticationForm):
@@ -21,20 +22,14 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
+        """Says why a locked-out login is refused; the backend (elearn.org.auth) counts failures and enforces."""
         username = (self.cleaned_data.get("username") or "").strip()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        wait = login_allowed(username, address)
+        wait = login_allowed(username, client_address(self.request))
         if wait:
             raise forms.ValidationError(
                 self.error_messages["throttled"], code="throttled", params={"minutes": max(1, wait // 60)}
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failed(username, address)
-            raise
-        login_succeeded(username)
-        return cleaned
+        return super().clean()
 
 
 class UploadForm(forms.Form):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from elearn.spreadsheets import SpreadsheetError, read_table
+from elearn.spreadsheets import SpreadsheetError, control_character, read_table
 
 from .models import Institution, User
 from .permissions import can_manage_institution
@@ -38,6 +38,7 @@ ROLE_WORDS = {
     "区卫健局管理员": User.Role.ADMIN,
     "admin": User.Role.ADMIN,
 }
+EMPLOYEE_NO_MAX = User._meta.get_field("employee_no").max_length
 FIELDS = ("real_name", "mobile", "institution_id", "department", "role")
 
 
@@ -139,9 +140,18 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
         def reject(column: str, reason: str, row_no=row_no, issues=issues) -> None:
             issues.append(RowIssue(row_no, column, reason))
 
+        for column, value in cells.items():
+            if bad := control_character(value):
+                reject(column, _("含有不可见的控制字符 %(char)s，请删除后重新上传") % {"char": bad})
+        if issues:
+            plan.rejected.extend(issues)
+            continue
+
         employee_no = cells["工号"]
         if not employee_no:
             reject("工号", _("工号不能为空"))
+        elif len(employee_no) > EMPLOYEE_NO_MAX:
+            reject("工号", _("工号超过 %(n)d 个字符") % {"n": EMPLOYEE_NO_MAX})
         elif employee_no in seen_employee:
             reject("工号", _("工号与第 %(row)d 行重复") % {"row": seen_employee[employee_no]})
         else:

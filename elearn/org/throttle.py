@@ -1,4 +1,9 @@
-"""Login throttling: after too many failures an account, or an address, waits. Counters live in the cache."""
+"""Login throttling: after too many failures an account, or an address, waits. Counters live in the cache.
+
+An account has one counter however its login is spelled (工号, or the mobile with spaces, dashes or +86), so
+spelling variations cannot multiply its attempts. The authentication backend (elearn.org.auth) counts and enforces,
+so every login page (the site's, Wagtail's admin) is covered; the site's form only asks first, to say why.
+"""
 
 from django.core.cache import cache
 
@@ -7,14 +12,27 @@ MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 30
 
 
-def _keys(username: str, address: str) -> tuple[str, str]:
-    return f"login-fail:acct:{username.lower()}", f"login-fail:addr:{address}"
+def _account_key(username: str) -> str:
+    from .auth import find_account
+    from .phones import normalise_mobile
+
+    login = username.strip()
+    account = find_account(login)
+    if account is not None:
+        return f"login-fail:user:{account.pk}"
+    return f"login-fail:acct:{(normalise_mobile(login) or login).lower()}"
+
+
+def _keys(username: str, address: str) -> list[str]:
+    return [_account_key(username)] + ([f"login-fail:addr:{address}"] if address else [])
 
 
 def login_allowed(username: str, address: str) -> int:
     """0 if a login attempt may proceed, else the seconds to wait."""
-    account, addr = _keys(username, address)
-    if (cache.get(account) or 0) >= MAX_PER_ACCOUNT or (cache.get(addr) or 0) >= MAX_PER_ADDRESS:
+    keys = _keys(username, address)
+    counts = cache.get_many(keys)
+    limits = (MAX_PER_ACCOUNT, MAX_PER_ADDRESS)
+    if any((counts.get(key) or 0) >= limit for key, limit in zip(keys, limits, strict=False)):
         return WINDOW_SECONDS
     return 0
 
@@ -29,4 +47,4 @@ def login_failed(username: str, address: str) -> None:
 
 
 def login_succeeded(username: str) -> None:
-    cache.delete(_keys(username, "")[0])
+    cache.delete(_account_key(username))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from elearn.spreadsheets import control_character
 from quizzes.models.bank import OPTION_LETTERS, TRUE_FALSE_OPTIONS, Question
 
 FORMAT_LABELS = {
@@ -322,6 +323,7 @@ class Rejected(Exception):
 def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> ParsedQuestion:
     """Canonical question from a raw one, or raise Rejected(column, reason). Appends non-fatal warnings."""
     col = raw.columns
+    _refuse_control_characters(raw)
 
     def warn(column_key: str, reason: str) -> None:
         warnings.append(Issue(filename, raw.row, col.get(column_key, column_key), reason))
@@ -437,6 +439,47 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
         time_limit=time_limit,
         provided=raw.provided,
     )
+
+
+DEFAULT_COLUMNS = {
+    "type": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "answer": "答案",
+    "explanation": "解析",
+    "category": "分类",
+    "difficulty": "难度",
+    "source": "出处",
+    "tags": "标签",
+    "time_limit": "限时",
+}
+
+
+def _refuse_control_characters(raw: RawQuestion) -> None:
+    """No text may carry NUL, bidi overrides and the like (PostgreSQL cannot store NUL; the others hide or reverse
+    text on the phone): Rejected, naming the column."""
+    options = raw.options or []
+    fields = [
+        ("type", [raw.type_text]),
+        ("stem", [raw.stem]),
+        *((f"option{OPTION_LETTERS[i]}", [o]) for i, o in enumerate(options) if i < len(OPTION_LETTERS)),
+        ("options", [raw.options_cell, *options[len(OPTION_LETTERS) :]]),
+        ("answer", [raw.answer, *(a for blank in raw.accepted_answers or [] for a in blank)]),
+        ("explanation", [raw.explanation]),
+        ("category", list(raw.category)),
+        ("difficulty", [raw.difficulty]),
+        ("source", [raw.source, raw.source_law, raw.source_article]),
+        ("tags", raw.tags if isinstance(raw.tags, list) else [raw.tags]),
+        ("time_limit", [raw.time_limit]),
+    ]
+    for key, values in fields:
+        for value in values:
+            if isinstance(value, str) and (bad := control_character(value)):
+                column = raw.columns.get(key) or raw.columns.get("options" if key.startswith("option") else key)
+                raise Rejected(
+                    column or DEFAULT_COLUMNS.get(key, DEFAULT_COLUMNS["options"]),
+                    _("含有不可见的控制字符 %(char)s，请删除后重新导入。") % {"char": bad},
+                )
 
 
 def strip_option_letter(option: str, index: int) -> str:
