@@ -25,6 +25,7 @@ import logging
 import time
 import weakref
 from collections import OrderedDict
+from functools import partial
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -293,7 +294,8 @@ class PlayerConsumer(CompetitionConsumer):
         self.me: dict = {}
         self.answers = TokenBucket(rate=2, burst=4)
 
-    @database_sync_to_async
+    # Outside the single database thread: a reconnect storm reads in parallel (closing a due question takes its lock).
+    @partial(database_sync_to_async, thread_sensitive=False)
     def _identify(self, pin: str):
         game = services.find_game(pin)
         token = self.scope.get("cookies", {}).get(player_cookie(game.pk), "")
