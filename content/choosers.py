@@ -1,12 +1,15 @@
 """Admin chooser for question-bank questions, used by the self-check block (content/blocks.py).
 
-Registered in content/wagtail_hooks.py. Only active questions are offered; the editor searches the stem.
+Registered in content/wagtail_hooks.py. Only active questions are offered; the editor searches the stem. Bank managers
+only (quizzes.bank_permissions): a safety officer never browses the bank.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+
+from quizzes.bank_permissions import bank_managers_only
 
 
 class QuestionFilterForm(BaseFilterForm):
@@ -23,7 +26,7 @@ class QuestionFilterForm(BaseFilterForm):
         return objects
 
 
-class QuestionChooserViewSet(ChooserViewSet):
+class QuestionChooserViewSet(bank_managers_only(ChooserViewSet)):
     model = "quizzes.Question"
     icon = "help"
     choose_one_text = _("选择题目")

@@ -11,7 +11,10 @@ from quizzes.api_competitions import CompetitionViewSet, GameViewSet
 from quizzes.api_exams import AttemptViewSet, ExamViewSet
 from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
 
+# No format-suffix twins (staff.json, ...): the API is JSON and described by /api/schema/ without them, and most
+# viewsets' actions do not take the `format` argument those routes pass (500).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("me", MeViewSet, basename="me")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("staff", StaffViewSet, basename="staff")

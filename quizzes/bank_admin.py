@@ -26,6 +26,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from elearn.spreadsheets import SpreadsheetError
@@ -36,7 +37,7 @@ from .bank_export import EXPORT_FORMATS, export_bank
 from .bank_import import ACCEPTED_SUFFIXES, FORMAT_LABELS
 from .bank_import.common import TYPE_LABELS, RawQuestion, Rejected, answer_to_text, split_category, validate
 from .bank_import.template import template_bytes
-from .bank_permissions import can_manage_bank
+from .bank_permissions import BankManagerRequiredMixin, bank_managers_only, can_manage_bank
 from .bank_selectors import bank_questions, question_usage
 from .models.bank import OPTION_LETTERS, Category, Question
 
@@ -146,6 +147,7 @@ class QuestionViewSet(SnippetViewSet):
     icon = "help"
     menu_label = gettext_lazy("题目")
     url_prefix = "bank/questions"
+    chooser_viewset_class = bank_managers_only(SnippetChooserViewSet)
     list_display = [
         StemColumn("stem", label=gettext_lazy("题干")),
         Column("get_type_display", label=gettext_lazy("题型")),
@@ -189,6 +191,7 @@ class CategoryViewSet(SnippetViewSet):
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("分类")
     url_prefix = "bank/categories"
+    chooser_viewset_class = bank_managers_only(SnippetChooserViewSet)
     list_display = [Column("path", label=gettext_lazy("分类")), "sort_order"]
     search_fields = ["name", "description"]
     panels = [FieldPanel("name"), FieldPanel("parent"), FieldPanel("description"), FieldPanel("sort_order")]
@@ -212,7 +215,9 @@ class MoveForm(forms.Form):
     category = forms.ModelChoiceField(label=gettext_lazy("移动到分类"), queryset=Category.objects.all())
 
 
-class QuestionBulkAction(SnippetBulkAction):
+class QuestionBulkAction(BankManagerRequiredMixin, SnippetBulkAction):
+    """Bulk actions on bank questions: bank managers only (others are refused before any question is looked at)."""
+
     models = [Question]
 
     def check_perm(self, obj):

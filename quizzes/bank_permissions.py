@@ -1,6 +1,7 @@
 """Who may manage the question bank: district admins only. The bank is shared by every institution, so an
 institution's safety officer sees questions only through exams and competitions, and staff never see answers."""
 
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
@@ -13,3 +14,27 @@ class IsBankManager(BasePermission):
 
     def has_permission(self, request, view):
         return can_manage_bank(request.user)
+
+
+class BankManagerRequiredMixin:
+    """Wagtail admin views of the bank that Wagtail itself opens to every admin user (its choosers, the snippets' bulk
+    actions): bank managers only, so a safety officer cannot browse or change the bank through them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_bank(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+CHOOSER_VIEWS = ("choose_view_class", "choose_results_view_class", "chosen_view_class", "chosen_multiple_view_class",
+                 "create_view_class")  # fmt: skip
+
+
+def bank_managers_only(chooser_viewset_class):
+    """`chooser_viewset_class` (a Wagtail ChooserViewSet) with every view refusing anyone but a bank manager."""
+
+    def bases(name):
+        return (BankManagerRequiredMixin, getattr(chooser_viewset_class, name))
+
+    views = {name: type(getattr(chooser_viewset_class, name).__name__, bases(name), {}) for name in CHOOSER_VIEWS}
+    return type(f"BankManagersOnly{chooser_viewset_class.__name__}", (chooser_viewset_class,), views)

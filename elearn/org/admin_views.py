@@ -2,11 +2,14 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from elearn.spreadsheets import control_character
 
@@ -26,19 +29,34 @@ class ScopedObjectMixin:
 
     allowed = None  # callable(user, obj) -> bool
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not type(self).allowed(self.request.user, obj):
             raise PermissionDenied
         return obj
 
 
-def _scoped_views(scope, allowed):
-    def view(base, **attrs):
-        return type(base.__name__, (ScopedObjectMixin, base), {"allowed": staticmethod(allowed), **attrs})
+def _scoped_views(scope, allowed, policy=None):
+    """The viewset's views, every one that shows or changes an object refusing objects outside the user's scope:
+    index, add, edit, delete, inspect, history, usage, copy. `policy`: the permission policy the views check (default:
+    the one registered for the model)."""
+    extra = {"permission_policy": policy} if policy is not None else {}
 
-    index = type("IndexView", (ScopedIndexView,), {"scope": staticmethod(scope)})
-    return index, view(generic.EditView), view(generic.DeleteView), view(generic.InspectView)
+    def view(base):
+        return type(base.__name__, (ScopedObjectMixin, base), {"allowed": staticmethod(allowed), **extra})
+
+    index = type("IndexView", (ScopedIndexView,), {"scope": staticmethod(scope), **extra})
+    add = type("CreateView", (generic.CreateView,), extra)
+    return (
+        index,
+        add,
+        view(generic.EditView),
+        view(generic.DeleteView),
+        view(generic.InspectView),
+        view(generic.HistoryView),
+        view(generic.UsageView),
+        view(generic.CopyView),
+    )
 
 
 def _institution_scope(queryset, user):
@@ -58,10 +76,33 @@ class InstitutionViewSet(ModelViewSet):
     inspect_view_enabled = True
     (
         index_view_class,
+        add_view_class,
         edit_view_class,
         delete_view_class,
         inspect_view_class,
+        history_view_class,
+        usage_view_class,
+        copy_view_class,
     ) = _scoped_views(_institution_scope, lambda user, obj: can_manage_institution(user, obj))
+
+
+class AccountAdminPolicy(ModelPermissionPolicy):
+    """Accounts in Wagtail's own account admin (/admin/users/), which lists every account and sets passwords, groups and
+    the superuser flag: district admins only (registered for the user model in elearn/org/wagtail_hooks.py). Safety
+    officers hold the user model permissions for StaffViewSet, which checks them with STAFF_POLICY and scopes them to
+    their institution."""
+
+    def user_has_permission(self, user, action):
+        return bool(getattr(user, "is_district_admin", False)) and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(actions).filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True))
+
+
+STAFF_POLICY = ModelPermissionPolicy(User)  # the user model permissions as granted (officers: view, add, change)
 
 
 class StaffForm(WagtailAdminModelForm):
@@ -140,13 +181,30 @@ class StaffViewSet(ModelViewSet):
     ]
     (
         index_view_class,
+        add_view_class,
         edit_view_class,
         delete_view_class,
         inspect_view_class,
+        history_view_class,
+        usage_view_class,
+        copy_view_class,
     ) = _scoped_views(
         lambda qs, user: qs.filter(pk__in=managed_users(user).values("pk")).select_related("institution"),
         can_manage_user,
+        policy=STAFF_POLICY,
     )
 
     def get_form_class(self, for_update=False):
         return StaffForm
+
+    @cached_property
+    def menu_item_class(self):
+        from wagtail.admin.menu import MenuItem
+
+        required = self.index_view_class.any_permission_required
+
+        class StaffMenuItem(MenuItem):
+            def is_shown(self, request):
+                return STAFF_POLICY.user_has_any_permission(request.user, required)
+
+        return StaffMenuItem

@@ -2,10 +2,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 
 from . import views
-from .admin_views import InstitutionViewSet, StaffViewSet
+from .admin_views import AccountAdminPolicy, InstitutionViewSet, StaffViewSet
+from .models import User
 from .permissions import is_manager
+
+# Wagtail's own account admin (/admin/users/): district admins only (wagtail.users registered the plain model policy).
+register_permission_policy(User, AccountAdminPolicy(User))
 
 
 @hooks.register("register_admin_viewset")
