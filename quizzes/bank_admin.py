@@ -223,6 +223,11 @@ class QuestionBulkAction(BankManagerRequiredMixin, SnippetBulkAction):
     def check_perm(self, obj):
         return can_manage_bank(self.request.user)
 
+    def get_queryset(self, model, object_ids):
+        # ?id=abc from a mangled URL would reach the database as a number and fail there: such ids match nothing.
+        ids = [i for i in object_ids if isinstance(i, int) or str(i).isdigit()]
+        return super().get_queryset(model, ids)
+
     def get_execution_context(self):
         return {**super().get_execution_context(), "user": self.request.user, "form": self.cleaned_form}
 

@@ -1,8 +1,10 @@
 """Wagtail admin for institutions and staff, scoped by the one permission helper."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -36,6 +38,22 @@ class ScopedObjectMixin:
         return obj
 
 
+class DeleteView(generic.DeleteView):
+    """Deleting something still referenced (an institution with staff, a person with exam attempts) is refused with
+    a message saying why, instead of a server error."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError as error:
+            messages.error(
+                self.request,
+                _("无法删除“%(object)s”：仍有 %(count)d 条记录引用它（如人员、考试记录）。请先处理这些记录。")
+                % {"object": self.object, "count": len(error.protected_objects)},
+            )
+            return redirect(self.get_success_url())
+
+
 def _scoped_views(scope, allowed, policy=None):
     """The viewset's views, every one that shows or changes an object refusing objects outside the user's scope:
     index, add, edit, delete, inspect, history, usage, copy. `policy`: the permission policy the views check (default:
@@ -51,7 +69,7 @@ def _scoped_views(scope, allowed, policy=None):
         index,
         add,
         view(generic.EditView),
-        view(generic.DeleteView),
+        view(DeleteView),
         view(generic.InspectView),
         view(generic.HistoryView),
         view(generic.UsageView),

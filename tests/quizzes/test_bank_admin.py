@@ -144,3 +144,11 @@ def test_template_and_export_downloads(client_for, district_admin):
     for fmt in ("xlsx", "csv", "gift", "xml"):
         response = client.get(reverse("quizzes_bank_export"), {"format": fmt})
         assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+
+
+def test_bulk_retire_of_no_valid_question_is_not_a_server_error(client_for, district_admin):
+    client = client_for(district_admin)
+    for query in ("", "id=999999", "id=abc"):
+        url = f"/admin/bulk/quizzes/question/retire/?{query}&next=/admin/"
+        assert client.get(url).status_code < 500
+        assert client.post(url).status_code < 500
