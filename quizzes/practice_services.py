@@ -80,15 +80,6 @@ def response_is_correct(question: Question, response: list) -> bool:
 # --- wrong-answer book ----------------------------------------------------------------------------------------------
 
 
-WRONGBOOK_FIELDS = ["wrong_count", "correct_streak", "last_source", "first_wrong_at", "last_wrong_at", "cleared_at"]
-
-
-def _locked_entries(user_id: int, question_ids) -> dict[int, WrongBookEntry]:
-    """The person's book entries for these questions, locked in question order (concurrent callers never deadlock)."""
-    rows = WrongBookEntry.objects.select_for_update().filter(user_id=user_id, question_id__in=list(question_ids))
-    return {e.question_id: e for e in rows.order_by("question_id")}
-
-
 def _result_pairs(results) -> list[tuple[int, bool]]:
     pairs = {}
     for item in results:
@@ -123,23 +114,23 @@ def wrongbook_record(
     """
     now = now or timezone.now()
     outcomes = dict(_result_pairs(results))
-    entries = _locked_entries(user.pk, outcomes)
-    missing = [q for q, correct in outcomes.items() if not correct and q not in entries]
-    if missing:  # a concurrent caller may create the same rows: theirs stand, and ours are read back locked
+    wrong = [q for q, correct in outcomes.items() if not correct]
+    right = [q for q, correct in outcomes.items() if correct]
+    mine = WrongBookEntry.objects.filter(user_id=user.pk)
+    if wrong:  # rows first (a concurrent caller's insert wins and ours is skipped), then one update counts the answer
         WrongBookEntry.objects.bulk_create(
             [
                 WrongBookEntry(
                     user_id=user.pk, question_id=q, last_source=source, first_wrong_at=now, last_wrong_at=now
                 )
-                for q in missing
+                for q in wrong
             ],
             ignore_conflicts=True,
         )
-        entries.update(_locked_entries(user.pk, missing))
-    for question_id, entry in entries.items():
-        entry.apply(correct=outcomes[question_id], source=source, now=now)
-    WrongBookEntry.objects.bulk_update(entries.values(), WRONGBOOK_FIELDS)
-    return sum(entry.is_active for entry in entries.values())
+        mine.filter(question_id__in=wrong).record_wrong(source=source, now=now)
+    if right:
+        mine.filter(question_id__in=right).record_correct(now=now)
+    return mine.active().filter(question_id__in=list(outcomes)).count()
 
 
 def wrongbook_record_attempt(*, attempt) -> int:

@@ -76,6 +76,28 @@ class WrongBookEntryQuerySet(models.QuerySet):
     def active(self):
         return self.filter(cleared_at__isnull=True)
 
+    def record_wrong(self, *, source: str, now) -> int:
+        """A wrong answer to these entries' questions: (back) into the book, the correct streak restarts."""
+        return self.update(
+            wrong_count=models.F("wrong_count") + 1,
+            correct_streak=0,
+            last_source=source,
+            last_wrong_at=now,
+            cleared_at=None,
+        )
+
+    def record_correct(self, *, now) -> int:
+        """A correct answer: the streak of entries still in the book grows, and at WRONGBOOK_CLEAR_STREAK the question
+        leaves the book (the condition reads the streak before this update). Entries out of the book do not change."""
+        return self.active().update(
+            correct_streak=models.F("correct_streak") + 1,
+            cleared_at=models.Case(
+                models.When(correct_streak__gte=WRONGBOOK_CLEAR_STREAK - 1, then=models.Value(now)),
+                default=None,
+                output_field=models.DateTimeField(),
+            ),
+        )
+
 
 class WrongBookEntry(models.Model):
     """A question a person got wrong (in practice or in an exam). It stays in the book until they answer it
@@ -111,25 +133,6 @@ class WrongBookEntry(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cleared_at is None
-
-    def apply(self, *, correct: bool, source: str, now) -> None:
-        """Record one answer to this question (does not save). Wrong: (back) into the book, streak restarts.
-        Correct while in the book: the streak grows, and at WRONGBOOK_CLEAR_STREAK the question leaves the book.
-        Correct while out of the book: nothing changes."""
-        if not correct:
-            self.wrong_count += 1
-            self.correct_streak = 0
-            self.last_source = source
-            self.last_wrong_at = now
-            if not self.first_wrong_at:
-                self.first_wrong_at = now
-            self.cleared_at = None
-            return
-        if self.cleared_at is not None:
-            return
-        self.correct_streak += 1
-        if self.correct_streak >= WRONGBOOK_CLEAR_STREAK:
-            self.cleared_at = now
 
 
 @receiver(attempt_submitted, dispatch_uid="quizzes.practice.wrongbook_from_exam")
