@@ -61,11 +61,11 @@ def database_unavailable_response(request) -> HttpResponse:
     body = _unavailable_body()
     if _wants_json(request):
         return JsonResponse(body, status=503, headers=headers)
+    title = escape(_("服务暂时不可用"))
     page = (
         '<!doctype html><html lang="zh-hans"><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(_('服务暂时不可用'))}</title><h1>{escape(_('服务暂时不可用'))}</h1>"
-        f"<p>{escape(body['detail'])}</p></html>"
+        f"<title>{title}</title><h1>{title}</h1><p>{escape(body['detail'])}</p></html>"
     )
     return HttpResponse(page, status=503, headers=headers)
 
