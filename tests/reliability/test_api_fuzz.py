@@ -328,11 +328,20 @@ KNOWN_ISSUES: dict[str, Known] = {
     "GET /api/v1/staff/": ADMIN_NO_INSTITUTION,
     "GET /api/v1/staff/{id}/": ADMIN_NO_INSTITUTION,
 }
-# On every operation: SQLite (the embedded default) cannot bind an integer beyond 64 bits, so a huge id, limit or
-# offset ends in a 500 there.
-ANY_OPERATION = Known(
-    "ids and limit/offset need an upper bound (e.g. lookup_value_regex r'\\d{1,18}', LimitOffsetPagination.max_limit)",
-    errors=("OverflowError: Python int too large to convert to SQLite INTEGER", "IntegrityError: datatype mismatch"),
+# Defect classes seen on any operation (FUZZ_EXAMPLES=60 finds them on more operations than the default does):
+ANY_OPERATION = (
+    Known(  # huge integers: SQLite cannot bind beyond 64 bits, PostgreSQL's LIMIT/OFFSET is a bigint
+        "ids and limit/offset need an upper bound (lookup_value_regex r'\\d{1,18}', LimitOffsetPagination.max_limit)",
+        errors=(
+            "OverflowError: Python int too large to convert to SQLite INTEGER",
+            "IntegrityError: datatype mismatch",
+            "DataError: bigint out of range",
+        ),
+    ),
+    Known(  # query parameters read raw from request.query_params (search, tag, ...) reach PostgreSQL
+        "a NUL byte in a raw query parameter (e.g. bank ?search=) must be dropped or refused (400) before the query",
+        errors=("DataError: PostgreSQL text fields cannot contain NUL",),
+    ),
 )
 
 
@@ -387,10 +396,12 @@ class Fuzz:
         """Aim, send, then check: authorisation first (raises Violation), then no 5xx and the schema."""
         self.aim(case)
         self.exceptions = []
-        # One savepoint per request, as each request has its own transaction in production: a request that breaks
-        # the transaction (an IntegrityError) must not break the ones after it inside the test's transaction.
+        # One savepoint per request, as each request has its own transaction in production: a request that broke
+        # the transaction (an IntegrityError; on PostgreSQL any failed query) must not break the ones after it.
         with transaction.atomic():
             response = case.call(**self.session)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
         self.check_authorisation(case, response)
         try:
             case.validate_response(
@@ -413,7 +424,7 @@ class Fuzz:
                 continue
             if failure.code != "ST101" or not self.exceptions:
                 return False
-            candidates = (known, ANY_OPERATION)
+            candidates = (known, *ANY_OPERATION)
             entry = next(
                 (k for k in candidates if k.errors and all(e.startswith(k.errors) for e in self.exceptions)), None
             )
