@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from elearn.api_schema_errors import or_field_errors
 from elearn.org.permissions import is_manager
 
 from . import selectors, services
@@ -159,6 +160,7 @@ def _course_out(item) -> dict:
 class CourseViewSet(viewsets.GenericViewSet):
     """Published study modules with the caller's progress in each."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = CourseOut
     pagination_class = None
 
@@ -191,6 +193,7 @@ class CourseViewSet(viewsets.GenericViewSet):
 class LessonViewSet(viewsets.GenericViewSet):
     """A lesson with its blocks as structured JSON; heartbeats and completion for the caller."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = LessonSerializer
 
     def get_queryset(self):
@@ -223,7 +226,7 @@ class LessonViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=HeartbeatSerializer,
-        responses={200: HeartbeatResultSerializer, 400: StudyErrorSerializer},
+        responses={200: HeartbeatResultSerializer, 400: or_field_errors("StudyError")},
         summary="Credit visible reading time (idempotent per session + seq)",
     )
     @action(detail=True, methods=["post"])

@@ -284,7 +284,6 @@ NULL_ANSWERS = Known(
     "quizzes/api_bank.py: accepted_answers=null must be a 400, not reach the NOT NULL column",
     errors=("IntegrityError",),
 )
-NON_NUMERIC_ID = Known("courses/api.py: CourseViewSet and LessonViewSet need lookup_value_regex (like exams)", BAD_ID)
 BULK_ACTION = Known(
     "quizzes/api_bank.py: move/retire read request.data unchecked; a body that is not an object, ids that are not a "
     "list of ids or a category that is not an id must be a 400",
@@ -295,10 +294,6 @@ ADMIN_NO_INSTITUTION = Known(
     statuses=(200,),
 )
 KNOWN_ISSUES: dict[str, Known] = {
-    "GET /api/v1/courses/{id}/": NON_NUMERIC_ID,
-    "GET /api/v1/lessons/{id}/": NON_NUMERIC_ID,
-    "POST /api/v1/lessons/{id}/complete/": NON_NUMERIC_ID,
-    "POST /api/v1/lessons/{id}/heartbeat/": Known(f"{NON_NUMERIC_ID.fix}; {FIELD_ERRORS}", BAD_ID, (400,)),
     "POST /api/v1/bank/categories/": DUPLICATE,
     "PUT /api/v1/bank/categories/{id}/": DUPLICATE,
     "PATCH /api/v1/bank/categories/{id}/": DUPLICATE,
