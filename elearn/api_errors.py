@@ -18,7 +18,7 @@ and `database_unavailable_response()` below; it is applied in two places that co
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -44,6 +44,14 @@ except ImportError:  # pragma: no cover - SQLite-only install
 def database_unavailable(exc: BaseException | None) -> bool:
     """True for errors that mean "the database cannot be reached or used right now; try again shortly"."""
     return isinstance(exc, _UNAVAILABLE)
+
+
+def value_out_of_range(exc: BaseException | None) -> bool:
+    """True for a value from the request that the database cannot hold: a number beyond 64 bits (SQLite: OverflowError
+    or "datatype mismatch"; PostgreSQL: out of range), a NUL character in text (PostgreSQL). A client error: 400."""
+    if isinstance(exc, OverflowError | DataError):
+        return True
+    return isinstance(exc, IntegrityError) and "datatype mismatch" in str(exc)
 
 
 def _unavailable_body() -> dict:
@@ -78,6 +86,10 @@ def exception_handler(exc, context):
         )
         set_rollback()
         return Response(_unavailable_body(), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if value_out_of_range(exc):
+        set_rollback()
+        detail = _("参数超出范围或含有无效字符（如过大的数字、NUL 字符）。")
+        return Response({"error": "invalid_value", "detail": detail}, status=400)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(response.data, dict):
         return response
