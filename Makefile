@@ -7,7 +7,7 @@ REDIS   ?= redis://127.0.0.1:6379/0
 PYTEST  := $(BIN)/pytest -q -p no:randomly
 
 .PHONY: install install-dev demo serve test test-sqlite test-postgres checks lint format messages clean \
-        reliability bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
+        reliability audit bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,11 +33,12 @@ test: install-dev checks test-sqlite test-postgres   ## the whole suite on both 
 test-sqlite:                              ## suite on the embedded default (SQLite + in-memory layer)
 	env -u DATABASE_URL -u REDIS_URL $(PYTEST)
 
-# The API fuzz module loads the schema through the app while tests are collected, before the test database exists;
-# on PostgreSQL that touches the real database and breaks later live-server tests, so it runs on SQLite only for now.
 test-postgres:                            ## suite on PostgreSQL + Redis
 	./scripts/ensure-services.sh
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PYTEST) --ignore=tests/reliability/test_api_fuzz.py
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PYTEST)
+
+audit:                                    ## known vulnerabilities in the installed dependencies (pip-audit)
+	./scripts/audit-deps.sh
 
 # The reliability and security suite (issue 8) on PostgreSQL + Redis, with the slow and disruptive cases (a PostgreSQL
 # restart, the 300-player reconnect storm) and more fuzzing examples; prints the table of cases, failures, lost answers,
@@ -80,9 +81,10 @@ bench: bench-bank bench-exam bench-results bench-study bench-reports bench-fanou
 bench-bank:                               ## import/export of a 10,000-question workbook: time and peak memory
 	$(BIN)/python bench/bench_bank.py
 
-bench-exam:                               ## N candidates start, save and submit over HTTP (SQLite and PostgreSQL)
+bench-exam:                               ## N candidates start, save and submit over HTTP (SQLite: 1 process; PostgreSQL: 2)
 	./scripts/ensure-services.sh
-	$(BIN)/python bench/bench_exam.py --candidates 1000 --backends sqlite,postgres
+	$(BIN)/python bench/bench_exam.py --candidates 1000 --backends sqlite
+	$(BIN)/python bench/bench_exam.py --candidates 1000 --backends postgres --processes 2
 
 bench-results:                            ## officers' results, 未参考名单 and exports for 5,000 staff
 	$(BIN)/python bench/bench_exam_results.py
