@@ -1,10 +1,12 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from elearn.api_schema_errors import or_field_errors
 from elearn.spreadsheets import SpreadsheetError
 
 from . import services
@@ -21,7 +23,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    institution = InstitutionSerializer(read_only=True)
+    institution = InstitutionSerializer(read_only=True, allow_null=True, help_text="null for a district admin")
 
     class Meta:
         model = User
@@ -29,15 +31,26 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    institution = InstitutionSerializer(read_only=True)
+    institution = InstitutionSerializer(read_only=True, allow_null=True, help_text="null for a district admin")
 
     class Meta:
         model = User
         fields = ["id", "employee_no", "real_name", "institution", "department", "role", "must_change_password"]
 
 
+class OneObjectSchema(AutoSchema):
+    """The schema of a viewset whose `list` (the route without an id) answers one object, not a list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class MeViewSet(viewsets.GenericViewSet):
+    """GET /me/ answers the logged-in user: one object, never paginated."""
+
     serializer_class = MeSerializer
+    pagination_class = None
+    schema = OneObjectSchema()
 
     @extend_schema(responses=MeSerializer, summary="The logged-in user")
     def list(self, request):
@@ -100,7 +113,9 @@ class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     parser_classes = [MultiPartParser]
     serializer_class = RosterUploadSerializer
 
-    @extend_schema(responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: RosterReportSerializer})
+    @extend_schema(
+        responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: or_field_errors("RosterReport")}
+    )
     def create(self, request, *args, **kwargs):
         if not is_manager(request.user):
             raise PermissionDenied(_("只有单位安全员和区卫健局管理员可以导入花名册。"))

@@ -289,10 +289,6 @@ BULK_ACTION = Known(
     "list of ids or a category that is not an id must be a 400",
     errors=(*BAD_ID, "TypeError: '", "AttributeError: '"),
 )
-ADMIN_NO_INSTITUTION = Known(
-    "elearn/org/api.py: a district admin has no institution; UserSerializer.institution needs allow_null=True",
-    statuses=(200,),
-)
 KNOWN_ISSUES: dict[str, Known] = {
     "POST /api/v1/bank/categories/": DUPLICATE,
     "PUT /api/v1/bank/categories/{id}/": DUPLICATE,
@@ -314,14 +310,6 @@ KNOWN_ISSUES: dict[str, Known] = {
         statuses=(400,),
     ),
     "POST /api/v1/exams/{id}/start/": Known(f"quizzes/api_exams.py: {FIELD_ERRORS}", statuses=(400,)),
-    "POST /api/v1/roster-import/": Known(f"elearn/org/api.py: {FIELD_ERRORS} (RosterReport)", statuses=(400,)),
-    "GET /api/v1/me/": Known(
-        "elearn/org/api.py: MeViewSet inherits the default pagination, so the schema documents a paginated list; "
-        "it returns one object (pagination_class = None)",
-        statuses=(200,),
-    ),
-    "GET /api/v1/staff/": ADMIN_NO_INSTITUTION,
-    "GET /api/v1/staff/{id}/": ADMIN_NO_INSTITUTION,
 }
 # Defect classes seen on any operation (FUZZ_EXAMPLES=60 finds them on more operations than the default does):
 ANY_OPERATION = (
