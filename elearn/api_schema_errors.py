@@ -17,9 +17,18 @@ FIELD_ERRORS = {
 }
 
 
-def or_field_errors(component: str) -> dict:
-    """A 400 that is either the named component (the view's own error body) or DRF's field errors."""
-    return {"anyOf": [{"$ref": f"#/components/schemas/{component}"}, FIELD_ERRORS]}
+API_ERROR = {
+    "type": "object",
+    "description": "The API's error shape, also for DRF's own refusals (e.g. a body that does not parse)",
+    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["error", "detail"],
+}
+
+
+def or_field_errors(*components: str) -> dict:
+    """A 400 that is one of the named components (the view's own bodies), the API's error shape (DRF's refusals,
+    such as a body that does not parse, come back in it) or DRF's field errors."""
+    return {"anyOf": [*({"$ref": f"#/components/schemas/{name}"} for name in components), API_ERROR, FIELD_ERRORS]}
 
 
 def error_with_field_errors(code_description: str) -> dict:

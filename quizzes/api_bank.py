@@ -6,15 +6,18 @@ available to staff ever returns which option is correct. Views translate; bank_s
 
 from __future__ import annotations
 
+from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from elearn.api_schema_errors import or_field_errors
 from elearn.spreadsheets import SpreadsheetError
 
 from . import bank_services
@@ -28,6 +31,10 @@ from .bank_selectors import bank_questions, question_usage
 from .models.bank import Category, Question
 
 
+def duplicate_category_message() -> str:
+    return _("同一上级分类下已有同名的分类。")
+
+
 class BankCategorySerializer(serializers.ModelSerializer):
     path = serializers.CharField(read_only=True)
     question_count = serializers.SerializerMethodField()
@@ -39,6 +46,27 @@ class BankCategorySerializer(serializers.ModelSerializer):
     def get_question_count(self, obj) -> int:
         return obj.questions.count()
 
+    def validate(self, attrs):
+        """A name is unique among its siblings (the root's children included), also on a partial update."""
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        parent = attrs["parent"] if "parent" in attrs else getattr(self.instance, "parent", None)
+        siblings = Category.objects.filter(name=name, parent=parent)
+        if self.instance is not None:
+            siblings = siblings.exclude(pk=self.instance.pk)
+        if siblings.exists():
+            raise ValidationError({"name": [duplicate_category_message()]})
+        return attrs
+
+
+class NotNullJSONField(serializers.JSONField):
+    """A JSON value that may not be null, also when a form sends the string "null" (parsed after the null check)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value is None:
+            self.fail("null")
+        return value
+
 
 class TagListField(serializers.ListField):
     child = serializers.CharField(max_length=100)
@@ -49,6 +77,11 @@ class TagListField(serializers.ListField):
 
 class BankQuestionSerializer(serializers.ModelSerializer):
     """The full question, answers included: for bank managers only."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.JSONField: NotNullJSONField,
+    }
 
     # Plain values, the same enum as the practice and exam payloads (labels would make a second "TypeEnum").
     type = serializers.ChoiceField(choices=[c for c, _l in Question.Type.choices])
@@ -123,12 +156,27 @@ class BankQuestionSerializer(serializers.ModelSerializer):
         return instance
 
 
-QuestionIds = inline_serializer("QuestionIds", {"ids": serializers.ListField(child=serializers.IntegerField())})
-MoveRequest = inline_serializer(
-    "QuestionMove",
-    {"ids": serializers.ListField(child=serializers.IntegerField()), "category": serializers.IntegerField()},
-)
+def _question_ids():
+    return serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1))
+
+
+class QuestionIdsSerializer(serializers.Serializer):
+    ids = _question_ids()
+
+    class Meta:
+        ref_name = "QuestionIds"
+
+
+class QuestionMoveSerializer(serializers.Serializer):
+    ids = _question_ids()
+    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="target category id")
+
+    class Meta:
+        ref_name = "QuestionMove"
+
+
 Changed = inline_serializer("BankChanged", {"changed": serializers.IntegerField()})
+BULK_RESPONSES = {200: Changed, 400: or_field_errors()}
 UsageListSerializer = inline_serializer(
     "QuestionUsage",
     many=True,
@@ -162,10 +210,29 @@ def _filters(params) -> dict:
     return out
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: BankCategorySerializer, 400: or_field_errors()}),
+    update=extend_schema(responses={200: BankCategorySerializer, 400: or_field_errors()}),
+    partial_update=extend_schema(responses={200: BankCategorySerializer, 400: or_field_errors()}),
+)
 class BankCategoryViewSet(viewsets.ModelViewSet):
     serializer_class = BankCategorySerializer
     permission_classes = [IsBankManager]
     queryset = Category.objects.select_related("parent").order_by("sort_order", "name")
+
+    def _save(self, serializer):
+        """The serializer refuses a duplicate name; a concurrent request can still win the race to the constraint."""
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError as exc:
+            raise ValidationError({"name": [duplicate_category_message()]}) from exc
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
 
     def destroy(self, request, *args, **kwargs):
         category = self.get_object()
@@ -177,6 +244,11 @@ class BankCategoryViewSet(viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
 
+@extend_schema_view(
+    create=extend_schema(responses={201: BankQuestionSerializer, 400: or_field_errors()}),
+    update=extend_schema(responses={200: BankQuestionSerializer, 400: or_field_errors()}),
+    partial_update=extend_schema(responses={200: BankQuestionSerializer, 400: or_field_errors()}),
+)
 class BankQuestionViewSet(viewsets.ModelViewSet):
     serializer_class = BankQuestionSerializer
     permission_classes = [IsBankManager]
@@ -197,11 +269,13 @@ class BankQuestionViewSet(viewsets.ModelViewSet):
         bank_services.questions_retire(question_ids=[question.pk], actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=MoveRequest, responses=Changed)
+    @extend_schema(request=QuestionMoveSerializer, responses=BULK_RESPONSES)
     @action(detail=False, methods=["post"])
     def move(self, request):
-        ids = [int(i) for i in request.data.get("ids", []) if str(i).isdigit()]
-        category = Category.objects.filter(pk=request.data.get("category")).first()
+        params = QuestionMoveSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        ids = params.validated_data["ids"]
+        category = Category.objects.filter(pk=params.validated_data["category"]).first()
         if category is None:
             return Response({"error": "no_category", "detail": _("目标分类不存在。")}, status=400)
         try:
@@ -210,18 +284,20 @@ class BankQuestionViewSet(viewsets.ModelViewSet):
             return Response({"error": "bank", "detail": str(exc)}, status=400)
         return Response({"changed": changed})
 
-    @extend_schema(request=QuestionIds, responses=Changed)
+    @extend_schema(request=QuestionIdsSerializer, responses=BULK_RESPONSES)
     @action(detail=False, methods=["post"])
     def retire(self, request):
-        ids = [int(i) for i in request.data.get("ids", []) if str(i).isdigit()]
+        params = QuestionIdsSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        ids = params.validated_data["ids"]
         try:
             changed = bank_services.questions_retire(question_ids=ids, actor=request.user)
         except BankError as exc:
             return Response({"error": "bank", "detail": str(exc)}, status=400)
         return Response({"changed": changed})
 
-    @extend_schema(responses=UsageListSerializer)
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=UsageListSerializer, summary="Where the question is used (a list, never paginated)")
+    @action(detail=True, methods=["get"], pagination_class=None)
     def usage(self, request, pk=None):
         return Response([u.__dict__ for u in question_usage(self.get_object())])
 
@@ -275,7 +351,7 @@ class BankImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": BankImportUploadSerializer},
-        responses={200: ImportReport, 201: ImportReport, 400: ImportReport},
+        responses={200: ImportReport, 201: ImportReport, 400: or_field_errors("BankImportReport")},
     )
     def create(self, request, *args, **kwargs):
         serializer = BankImportUploadSerializer(data=request.data)

@@ -110,6 +110,51 @@ def test_bulk_move_and_retire(api_for, district_admin):
     assert api.post("/api/v1/bank/questions/retire/", {"ids": []}, format="json").status_code == 400
 
 
+def test_a_duplicate_category_name_is_a_400_not_a_server_error(api_for, district_admin):
+    api = api_for(district_admin)
+    root = api.post("/api/v1/bank/categories/", {"name": "消防安全"}, format="json")
+    assert root.status_code == 201
+    again = api.post("/api/v1/bank/categories/", {"name": "消防安全"}, format="json")
+    assert again.status_code == 400 and "name" in again.json()
+    child = api.post("/api/v1/bank/categories/", {"name": "消防安全", "parent": root.json()["id"]}, format="json")
+    assert child.status_code == 201  # the same name under another parent is another category
+    other = CategoryFactory(name="用电安全")
+    renamed = api.patch(f"/api/v1/bank/categories/{other.pk}/", {"name": "消防安全"}, format="json")
+    assert renamed.status_code == 400 and "name" in renamed.json()
+    assert api.patch(f"/api/v1/bank/categories/{other.pk}/", {"sort_order": 3}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_null_answers_are_a_400(api_for, district_admin, fmt):
+    """A JSON null, or a form's "null" (parsed after DRF's null check), never reaches the NOT NULL columns."""
+    question = QuestionFactory()
+    api = api_for(district_admin)
+    for name in ("accepted_answers", "options", "correct_options"):
+        value = None if fmt == "json" else "null"
+        response = api.patch(f"/api/v1/bank/questions/{question.pk}/", {name: value}, format=fmt)
+        assert response.status_code == 400 and name in response.json(), response.content
+
+
+@pytest.mark.parametrize(
+    "url,body",
+    [
+        ("move", [1, 2]),
+        ("move", {"ids": ["x"], "category": 1}),
+        ("move", {"ids": [1], "category": "abc"}),
+        ("move", {"ids": [1], "category": [1]}),
+        ("retire", "ids"),
+        ("retire", {"ids": 7}),
+        ("retire", {"ids": [{"id": 1}]}),
+    ],
+)
+def test_bulk_actions_refuse_a_malformed_body(api_for, district_admin, url, body):
+    question = QuestionFactory()
+    response = api_for(district_admin).post(f"/api/v1/bank/questions/{url}/", body, format="json")
+    assert response.status_code == 400
+    question.refresh_from_db()
+    assert question.status != Question.Status.RETIRED
+
+
 def test_usage_endpoint(api_for, district_admin):
     question = QuestionFactory()
     body = api_for(district_admin).get(f"/api/v1/bank/questions/{question.pk}/usage/").json()

@@ -277,30 +277,8 @@ class Known:
 
 # Defects this fuzz found in the API (issue 8), tolerated only in exactly this form until they are fixed: anything
 # else on these operations still fails, and a warning names each one still seen. Delete an entry when its fix lands.
-BAD_ID = ("ValueError: Field 'id' expected a number", "TypeError: Field 'id' expected a number")
 FIELD_ERRORS = "a 400 from serializer validation is DRF's {field: [messages]}, not the documented error body"
-DUPLICATE = Known("quizzes/api_bank.py: a duplicate category name must be a 400", errors=("IntegrityError",))
-NULL_ANSWERS = Known(
-    "quizzes/api_bank.py: accepted_answers=null must be a 400, not reach the NOT NULL column",
-    errors=("IntegrityError",),
-)
-BULK_ACTION = Known(
-    "quizzes/api_bank.py: move/retire read request.data unchecked; a body that is not an object, ids that are not a "
-    "list of ids or a category that is not an id must be a 400",
-    errors=(*BAD_ID, "TypeError: '", "AttributeError: '"),
-)
 KNOWN_ISSUES: dict[str, Known] = {
-    "POST /api/v1/bank/categories/": DUPLICATE,
-    "PUT /api/v1/bank/categories/{id}/": DUPLICATE,
-    "PATCH /api/v1/bank/categories/{id}/": DUPLICATE,
-    "PUT /api/v1/bank/questions/{id}/": NULL_ANSWERS,
-    "PATCH /api/v1/bank/questions/{id}/": NULL_ANSWERS,
-    "POST /api/v1/bank/questions/move/": BULK_ACTION,
-    "POST /api/v1/bank/questions/retire/": BULK_ACTION,
-    "GET /api/v1/bank/questions/{id}/usage/": Known(
-        "quizzes/api_bank.py: usage returns a list of rows; the schema documents one object", statuses=(200,)
-    ),
-    "POST /api/v1/bank/import/": Known(f"quizzes/api_bank.py: {FIELD_ERRORS} (BankImport report)", statuses=(400,)),
     "POST /api/v1/practice/mock/": Known(
         "quizzes/api_practice.py: a JSON body that is not an object must be a 400", ("AttributeError: '",)
     ),
