@@ -10,6 +10,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from elearn.api_schema_errors import error_with_field_errors, or_field_errors
 from quizzes import exam_services as svc
 from quizzes.exam_payloads import attempt_payload, review_payload
 from quizzes.exam_selectors import exam_status, exams_for_user, visible_exam
@@ -143,6 +144,12 @@ class StartInSerializer(serializers.Serializer):
 
 
 ERRORS = {code: OpenApiResponse(ErrorSerializer) for code in (400, 403, 404, 409)}
+# start validates its body with raise_exception (DRF's field errors); answer wraps the field errors in invalid_answer
+START_ERRORS = {**ERRORS, 400: or_field_errors("Error")}
+ANSWER_ERRORS = {
+    **ERRORS,
+    400: {"anyOf": [{"$ref": "#/components/schemas/Error"}, error_with_field_errors("invalid_answer")]},
+}
 
 
 class ExamViewSet(viewsets.GenericViewSet):
@@ -166,7 +173,7 @@ class ExamViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=StartInSerializer,
-        responses={201: AttemptSerializer, 200: AttemptSerializer, **ERRORS},
+        responses={201: AttemptSerializer, 200: AttemptSerializer, **START_ERRORS},
         summary="Start (or resume) my attempt",
         description="Returns my open attempt if there is one (resume on another device); 201 when a new one starts. "
         "If the open attempt's time ran out it is submitted and returned with state=submitted.",
@@ -205,7 +212,9 @@ class AttemptViewSet(viewsets.GenericViewSet):
             return error_response(exc)
         return Response(attempt_payload(attempt))
 
-    @extend_schema(request=AnswerInSerializer, responses={200: AnswerOutSerializer, **ERRORS}, summary="Save an answer")
+    @extend_schema(
+        request=AnswerInSerializer, responses={200: AnswerOutSerializer, **ANSWER_ERRORS}, summary="Save an answer"
+    )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         params = AnswerInSerializer(data=request.data)

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from elearn.api_schema_errors import or_field_errors
 from elearn.org.permissions import is_manager
 
 from . import practice_selectors as selectors
@@ -159,7 +160,12 @@ class PracticeViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Answer a practice question: checked on the server, then the answer and explanation",
         request=PracticeAnswerInSerializer,
-        responses={200: PracticeFeedbackSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: PracticeFeedbackSerializer,
+            400: or_field_errors("PracticeError"),
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=False, methods=["post"])
     def answer(self, request):
@@ -182,11 +188,12 @@ class PracticeViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Start (or resume) a mock exam on an exam's rules; it never counts",
         request=MockInSerializer,
-        responses={201: MockOutSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={201: MockOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     @action(detail=False, methods=["post"])
     def mock(self, request):
-        exam_id = _int(request.data.get("exam"))
+        body = request.data if isinstance(request.data, dict) else {}  # a JSON list, string or number names no exam
+        exam_id = _int(body.get("exam"))
         if exam_id is None:
             return Response({"error": "invalid", "detail": "exam"}, status=status.HTTP_400_BAD_REQUEST)
         try:

@@ -68,6 +68,13 @@ def test_mock_from_the_practice_page_and_api(exam, staff_a, client_for, api_for)
     assert body["attempt"] == attempt.pk
 
 
+@pytest.mark.parametrize("body", [[1], "1", 1, None, {"exam": "x"}, {}])
+def test_mock_api_refuses_a_body_that_names_no_exam(exam, staff_a, api_for, body):
+    response = api_for(staff_a).post("/api/v1/practice/mock/", body, format="json")
+    assert response.status_code == 400 and response.json()["error"] in ("invalid", "parse_error")
+    assert not Attempt.objects.exists()
+
+
 def test_practice_page_says_it_is_paused_during_an_exam(exam, staff_a, client_for):
     attempt_start(exam=exam, user=staff_a)
     category = exam.sections.first().category

@@ -277,18 +277,7 @@ class Known:
 
 # Defects this fuzz found in the API (issue 8), tolerated only in exactly this form until they are fixed: anything
 # else on these operations still fails, and a warning names each one still seen. Delete an entry when its fix lands.
-FIELD_ERRORS = "a 400 from serializer validation is DRF's {field: [messages]}, not the documented error body"
-KNOWN_ISSUES: dict[str, Known] = {
-    "POST /api/v1/practice/mock/": Known(
-        "quizzes/api_practice.py: a JSON body that is not an object must be a 400", ("AttributeError: '",)
-    ),
-    "POST /api/v1/practice/answer/": Known(f"quizzes/api_practice.py: {FIELD_ERRORS}", statuses=(400,)),
-    "POST /api/v1/attempts/{id}/answer/": Known(
-        "quizzes/api_exams.py: invalid_answer's detail is the field-error object; ErrorSerializer documents a string",
-        statuses=(400,),
-    ),
-    "POST /api/v1/exams/{id}/start/": Known(f"quizzes/api_exams.py: {FIELD_ERRORS}", statuses=(400,)),
-}
+KNOWN_ISSUES: dict[str, Known] = {}
 # Defect classes seen on any operation (FUZZ_EXAMPLES=60 finds them on more operations than the default does):
 ANY_OPERATION = (
     Known(  # huge integers: SQLite cannot bind beyond 64 bits, PostgreSQL's LIMIT/OFFSET is a bigint
