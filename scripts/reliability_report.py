@@ -2,7 +2,8 @@
 and access violations, read from pytest's JUnit XML (`-o junit_family=xunit1`, so record_property lands there).
 
 Tests record their figures with pytest's `record_property`: acknowledged_answers, lost_answers, server_errors,
-violations (and outage_503s, the clear "try again" answers counted while PostgreSQL restarts).
+violations, outage_503s (the clear "try again" answers counted while PostgreSQL restarts) and cases (shown as cells:
+what one test checked, e.g. the access matrix's role x endpoint cells).
 Exit status: non-zero when a case failed or any lost answer, server error or violation was recorded.
 
     python scripts/reliability_report.py test-artifacts/reliability.xml
@@ -12,8 +13,9 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-FIGURES = ("acknowledged_answers", "lost_answers", "server_errors", "violations", "outage_503s")
-HEADINGS = ("cases", "failed", "skipped", "acked", "lost", "5xx", "violations", "503s")
+FIGURES = ("cells", "acknowledged_answers", "lost_answers", "server_errors", "violations", "outage_503s")
+HEADINGS = ("cases", "failed", "skipped", "cells", "acked", "lost", "5xx", "violations", "503s")
+RENAMED = {"cases": "cells"}  # a test's own count of what it checked (the access matrix's role x endpoint cells)
 MUST_BE_ZERO = ("failed", "lost_answers", "server_errors", "violations")
 
 
@@ -29,8 +31,9 @@ def read(path: str) -> dict[str, dict[str, int]]:
         elif case.find("skipped") is not None:
             row["skipped"] += 1
         for prop in case.iter("property"):
-            if prop.get("name") in FIGURES:
-                row[prop.get("name")] += int(float(prop.get("value") or 0))
+            name = RENAMED.get(prop.get("name"), prop.get("name"))
+            if name in FIGURES:
+                row[name] += int(float(prop.get("value") or 0))
     return rows
 
 
