@@ -87,17 +87,33 @@ def start_server(port: int | None = None, extra_env: dict | None = None) -> tupl
     raise RuntimeError("daphne did not start within 30 s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server from start_server(): terminate, then kill if it has not exited within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def session_cookie(user) -> str:
+    """A Cookie header value ("sessionid=...") for a logged-in session of `user`, for real HTTP/WebSocket clients."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
 @pytest.fixture
 def server(transactional_db):
     """Data the test creates is committed, so the server process sees it. Transactional tests flush the tables,
     Wagtail's root page included: content.demo.seed_home (or ensure_page_tree) puts the tree back."""
     proc, url = start_server()
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 @pytest.fixture(scope="package")

@@ -8,19 +8,17 @@ both servers. Skipped without REDIS_URL (the in-memory layer cannot span process
 import asyncio
 import json
 import os
-import subprocess
 
 import pytest
 import redis
 import websockets
 from channels.layers import get_channel_layer
-from django.test import Client
 
 from leaderboard import boards, services
 from leaderboard.groups import board_group, competition_group
 from quizzes import competition_services
 from quizzes.models import Category, Competition, CompetitionQuestion, Question
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 
 from .factories import make_exam, submit
@@ -41,17 +39,7 @@ def two_servers(transactional_db):
         urls.append(url.replace("http://", "ws://"))
     yield urls
     for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+        stop_server(proc)
 
 
 def make_game(questions=2):

@@ -36,7 +36,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from quizzes.models import Attempt, AttemptAnswer
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import start_server, stop_server
 from tests.factories import InstitutionFactory, UserFactory
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
@@ -263,16 +263,6 @@ def finish_and_check(exam, clients: list[Candidate], tally: Tally, record_proper
         assert done is not None and done["state"] == "submitted"
     assert Attempt.objects.filter(exam=exam, state=Attempt.State.SUBMITTED).count() == len(clients)
     return lost
-
-
-def stop_server(proc: subprocess.Popen):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # ---------------------------------------------------------------------------------------------- daphne killed

@@ -38,9 +38,8 @@ from quizzes import competition_services as services
 from quizzes.consumers import player_cookie
 from quizzes.models import Competition, Game, Player, PlayerAnswer
 from quizzes.scoring import streak_points
-from tests.e2e.conftest import _server_log_path, start_server
+from tests.e2e.conftest import _server_log_path, session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
-from tests.leaderboard.test_scale_out import session_cookie
 from tests.quizzes.competition_factories import CORRECT, make_competition
 
 pytestmark = pytest.mark.slow
@@ -271,12 +270,7 @@ def servers(transactional_db, monkeypatch):
 
     yield start
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_server(proc)
 
 
 def choose(rng: random.Random) -> list[int]:

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import re
-import subprocess
 import time
 import zipfile
 from collections import Counter
@@ -32,13 +31,12 @@ from dataclasses import dataclass, field
 import pytest
 import websockets
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from leaderboard import boards
 from quizzes import competition_services
 from quizzes.consumers import PLAYER_MAX_FRAME, player_cookie
-from tests.e2e.conftest import _server_log_path, start_server
+from tests.e2e.conftest import _server_log_path, session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.leaderboard.factories import make_exam
 from tests.quizzes.competition_factories import make_competition
@@ -369,7 +367,7 @@ def live_game(transactional_db):
     for _ in range(2):
         user = UserFactory(institution=inst)
         joined = competition_services.competition_join(game=game, user=user)
-        cookies.append(f"{_session(user)}; {player_cookie(game.pk)}={joined.token}")
+        cookies.append(f"{session_cookie(user)}; {player_cookie(game.pk)}={joined.token}")
     competition_services.competition_start(game_id=game.pk, actor=admin)
     exam = make_exam(institutions=[inst])
     proc, url = start_server()
@@ -381,19 +379,9 @@ def live_game(transactional_db):
         "player_url": f"{ws}/ws/play/{game.pin}/",
         "player_cookie": cookies[0],
         "board_url": f"{ws}/ws/leaderboard/{boards.exam_board(exam.pk)}/",
-        "admin_cookie": _session(admin),
+        "admin_cookie": session_cookie(admin),
     }
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def _session(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    stop_server(proc)
 
 
 async def still_serving(live) -> None:
