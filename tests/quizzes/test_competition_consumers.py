@@ -43,7 +43,8 @@ def session_cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-async def connect(path, user=None, cookies=None):
+async def communicator(path, user=None, cookies=None) -> WebsocketCommunicator:
+    """A WebSocket client for `path` from this site's origin, logged in as `user` and/or carrying `cookies`."""
     cookie = dict(cookies or {})
     if user is not None:
         cookie["sessionid"] = await session_cookie(user)
@@ -51,9 +52,14 @@ async def connect(path, user=None, cookies=None):
     if cookie:
         headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in cookie.items()).encode()))
     comm = WebsocketCommunicator(application, path, headers=headers)
+    forget(comm)
+    return comm
+
+
+async def connect(path, user=None, cookies=None):
+    comm = await communicator(path, user, cookies)
     connected, _ = await comm.connect(timeout=5)
     assert connected
-    forget(comm)
     return comm
 
 

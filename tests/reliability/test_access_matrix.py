@@ -866,19 +866,9 @@ class WsMatrix:
         self.world, self.failures, self.cases = world, [], 0
 
     async def open(self, path, user=None, cookies=None):
-        from channels.testing import WebsocketCommunicator
+        from tests.quizzes.test_competition_consumers import communicator
 
-        from elearn.asgi import application
-        from tests.quizzes.test_competition_consumers import forget, session_cookie
-
-        cookie = dict(cookies or {})
-        if user is not None:
-            cookie["sessionid"] = await session_cookie(user)
-        headers = [(b"origin", b"http://testserver")]
-        if cookie:
-            headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in cookie.items()).encode()))
-        comm = WebsocketCommunicator(application, path, headers=headers)
-        forget(comm)
+        comm = await communicator(path, user, cookies)
         connected, _code = await comm.connect(timeout=10)
         if not connected:
             return comm, "deny", None
