@@ -31,7 +31,7 @@ from leaderboard.broadcast import abroadcast  # noqa: E402
 PAYLOAD = {"type": "bench.msg", "text": "x" * 290}
 
 
-class Sink:
+class Sink(fanout.FanoutMixin):
     __slots__ = ("arrived", "waiter")
 
     def __init__(self, waiter):

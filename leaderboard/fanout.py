@@ -18,6 +18,11 @@ Use from a consumer:
         async def fanout_deliver(self, message):          # called once per broadcast, `message` as sent
             await self.send(text_data=fanout.json_text(message))   # JSON encoded once per process, not per consumer
 
+A consumer may also deliver synchronously, inside the dispatch loop: `fanout_direct(message)` returns True when it
+has written the message itself (leaderboard.direct_frames: one frame built per broadcast and written to each daphne
+connection), False to take the ordinary path below. The hub calls it only when nothing is pending for that consumer,
+so messages still arrive in order. Every consumer that joins needs the method (FanoutMixin gives a default).
+
 `message` is shared by every local consumer: do not mutate it. A consumer may personalise what it sends (e.g. pick
 its own rank out of a {player: rank} map carried in the message). `FanoutMixin.fanout_deliver` dispatches to a
 handler named after the message type ("leaderboard.update" -> `leaderboard_update`), like Channels does.
@@ -73,7 +78,11 @@ def client_number(value):
 
 
 class FanoutMixin:
-    """Gives an AsyncConsumer `fanout_deliver` that dispatches by message type without extra thread hops."""
+    """Gives an AsyncConsumer `fanout_deliver` that dispatches by message type without extra thread hops, and the
+    default `fanout_direct` (none: every message goes through `fanout_deliver`)."""
+
+    def fanout_direct(self, message: dict) -> bool:
+        return False
 
     async def fanout_deliver(self, message: dict) -> None:
         handler = getattr(self, message["type"].replace(".", "_"), None)
@@ -219,6 +228,9 @@ class Hub:
             return 0
         for consumer in list(members):
             outbox = self.outboxes.get(consumer)
+            if (outbox is None or outbox.task is None) and consumer.fanout_direct(message):
+                self.stats["direct"] += 1  # written already; nothing was pending for this consumer, so order holds
+                continue
             if outbox is None:
                 outbox = self.outboxes[consumer] = _Outbox(self.backlog)
             if len(outbox.queue) == outbox.queue.maxlen:

@@ -15,6 +15,10 @@ Broadcasts arrive through the per-process fan-out (leaderboard.fanout): one chan
 delivered here as `fanout_deliver(message)`. A state is JSON-encoded once per process; each consumer adds only its
 own fields ("remaining", "server_time", "me"). Personal results after a question closes come from one database
 read per process (results_for), not one per player.
+
+A question going out is the same for every player, so under daphne it takes the fast path (fanout_direct): one
+frame per process, with "server_time" and "remaining" of the moment it is built and no "me" (the phone keeps its own
+and starts the new question unanswered), written straight to each connection (leaderboard.direct_frames).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from leaderboard import fanout
+from leaderboard import direct_frames, fanout
 from leaderboard.groups import competition_group, competition_host_group
 from quizzes import competition_selectors as selectors
 from quizzes import competition_services as services
@@ -170,6 +174,22 @@ def _encoded(message: dict) -> str:
     return text
 
 
+def _question_frame(message: dict) -> bytes:
+    """A "question" state as one complete WebSocket frame for every player, built (and its close timer scheduled)
+    once per process."""
+    frame = message.get("__direct__")
+    if frame is None:
+        state = message["state"]
+        schedule_close(state)
+        frame = message["__direct__"] = direct_frames.text_frame(_encoded(message) + _clock_fields(state) + "}")
+    return frame
+
+
+def _clock_fields(state: dict) -> str:
+    remaining = _remaining(state)
+    return f',"server_time":{time.time():.3f},"remaining":{"null" if remaining is None else remaining}'
+
+
 def _remaining(state: dict) -> float | None:
     if state.get("phase") != "question":
         return None
@@ -180,7 +200,7 @@ def _remaining(state: dict) -> float | None:
     return max(0.0, round(state["closes_at"] - time.time(), 2))
 
 
-class CompetitionConsumer(AsyncWebsocketConsumer):
+class CompetitionConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
     """What the player and host consumers share: frame parsing, size cap, rate limit, errors, ping, state frames."""
 
     max_frame = PLAYER_MAX_FRAME
@@ -248,8 +268,7 @@ class CompetitionConsumer(AsyncWebsocketConsumer):
 
     async def send_state_frame(self, message: dict, me: dict | None = None) -> None:
         """The shared state (encoded once per process) plus this connection's own fields, as one frame."""
-        remaining = _remaining(message["state"])
-        tail = f',"server_time":{time.time():.3f},"remaining":{"null" if remaining is None else remaining}'
+        tail = _clock_fields(message["state"])
         if me is not None:
             tail += ',"me":' + self.me_text(me)
         await self.send(text_data=_encoded(message) + tail + "}")
@@ -292,6 +311,7 @@ class PlayerConsumer(CompetitionConsumer):
         super().__init__(*args, **kwargs)
         self.player_id: int | None = None
         self.me: dict = {}
+        self.writer: direct_frames.FrameWriter | None = None
         self.answers = TokenBucket(rate=2, burst=4)
 
     # Outside the single database thread: a reconnect storm reads in parallel (closing a due question takes its lock).
@@ -314,6 +334,7 @@ class PlayerConsumer(CompetitionConsumer):
         if player is None:
             return await self.refuse("not_joined", "请先加入竞赛。", CLOSE_NOT_JOINED)
         self.game_id, self.player_id, self.me = game.pk, player.pk, {**me, "index": state["index"]}
+        self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)
         self.joined = True
@@ -347,13 +368,26 @@ class PlayerConsumer(CompetitionConsumer):
         self.me = {**self.me, "answered": True}
         await self.send_json({"type": "ack", "index": result.index, "status": result.status})
 
+    def fanout_direct(self, message: dict) -> bool:
+        """A question state, written by the fan-out itself as one shared frame (see the module docstring)."""
+        if self.writer is None or message["type"] != "game.state" or message["state"]["phase"] != "question":
+            return False
+        if not self.writer.write(_question_frame(message)):
+            return False
+        self.on_question(message["state"])
+        return True
+
+    def on_question(self, state: dict) -> None:
+        if self.me.get("index") != state["index"]:
+            self.me = {k: v for k, v in self.me.items() if k != "last"} | {"answered": False, "index": state["index"]}
+
     async def deliver_state(self, message: dict) -> None:
         state = message["state"]
         if state["phase"] in ("reveal", "leaderboard", "finished"):
             table = await results_for(state["game"], state["version"])
             self.me = table.get(self.player_id) or self.me
-        elif state["phase"] == "question" and self.me.get("index") != state["index"]:
-            self.me = {k: v for k, v in self.me.items() if k != "last"} | {"answered": False, "index": state["index"]}
+        elif state["phase"] == "question":
+            self.on_question(state)
         await self.send_state_frame(message, me=self.me)
 
     async def player_removed(self, message: dict) -> None:

@@ -9,7 +9,7 @@ from leaderboard import fanout
 from leaderboard.broadcast import abroadcast, broadcast, envelope
 
 
-class FakeConsumer:
+class FakeConsumer(fanout.FanoutMixin):
     def __init__(self, name, delay=0.0):
         self.name = name
         self.delay = delay

@@ -107,7 +107,14 @@
 
   var live = new LiveSocket(root.dataset.ws, {
     message: function (msg) {
-      if (msg.type === "state") { state = msg; me = msg.me || me; render(); return; }
+      if (msg.type === "state") {
+        // A question goes out as one frame for everybody, without "me": a new question starts unanswered.
+        if (msg.me) me = msg.me;
+        else if (msg.phase === "question" && me.index !== msg.index) {
+          me.answered = false; delete me.last; me.index = msg.index;
+        }
+        state = msg; render(); return;
+      }
       if (msg.type === "ack") { me.answered = true; return; }
       if (msg.type === "removed") { show("removed"); return; }
       if (msg.type === "error") {
