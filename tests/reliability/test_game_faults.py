@@ -103,6 +103,7 @@ class LiveClient:
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "state":
+                    frame = self._with_me(frame)
                     if self.first is None:
                         self.first = frame
                     if frame["version"] >= self.version:
@@ -124,6 +125,16 @@ class LiveClient:
                     future.set_exception(ConnectionError("connection lost"))
             self.pending.clear()
             self._notify()
+
+    def _with_me(self, frame: dict) -> dict:
+        """Like the phone (play.js): a question broadcast carries no "me"; keep our own, a new question unanswered."""
+        if "me" in frame:
+            return frame
+        me = dict(self.me)
+        if frame["phase"] == "question" and me.get("index") != frame["index"]:
+            me.pop("last", None)
+            me.update(answered=False, index=frame["index"])
+        return {**frame, "me": me}
 
     def _notify(self) -> None:
         self._changed.set()
