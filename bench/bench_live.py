@@ -315,17 +315,15 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
             json.dumps({"action": "answer", "index": qi, "choice": [random.choice([0, 1, 1, 1])]}) for _ in range(4)
         ]
         burst_start = loop.time()
-        last_sent = {"t": 0.0}
 
-        def send_answer(i, last_sent=last_sent, frame_text=frame_text):
-            sent_at[i] = perf()
-            last_sent["t"] = sent_at[i]
+        def send_answer(i, frame_text=frame_text, ranks=ranks):
+            # The last answer closes the question early, and the ranks can arrive before the burst's sleep ends.
+            sent_at[i] = ranks.start = perf()
             by_index[i].send_text(frame_text[i % 4])
 
         for k, i in enumerate(order):
             loop.call_at(burst_start + 2.0 * k / len(order), send_answer, i)
         await asyncio.sleep(2.05)
-        ranks.start = last_sent["t"]  # the last answer closes the question early
         await acks.wait(60)
         ack_ms = [v * 1000 for v in acks.times.values()]
         out["acks"].append(
