@@ -100,7 +100,7 @@ bench-fanout:                             ## one broadcast to N local consumers 
 	./scripts/ensure-services.sh
 	REDIS_URL=$(REDIS) $(BIN)/python bench/bench_fanout.py --sizes 500,1000,2000,4000
 
-bench-live:                               ## live game with N real WebSocket players vs a bare websockets server (~40 min)
+bench-live:                               ## live game with N real WebSocket players vs a bare websockets server (~10 min)
 	./scripts/ensure-services.sh
 	$(BIN)/python bench/bench_live.py --players 500,1000,2000 --repeat 3 --backends memory,redis
 
