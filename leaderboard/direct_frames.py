@@ -65,14 +65,16 @@ class FrameWriter:
 
 
 def _idle_tcp(transport) -> bool:
-    """A plain TCP transport with nothing queued and open for writing (so a direct socket write keeps the order)."""
+    """A plain TCP transport with nothing queued and open for writing (so a direct socket write keeps the order).
+    Reads Twisted's buffer attributes defensively: if a Twisted release renames them, the answer is False and the
+    frame goes through `transport.write`."""
     return (
         isinstance(transport, tcp.Connection)
         and transport.connected
         and not transport.disconnecting
-        and not transport._writeDisconnected
-        and not transport._tempDataBuffer
-        and transport.offset == len(transport.dataBuffer)
+        and getattr(transport, "_writeDisconnected", True) is False
+        and getattr(transport, "_tempDataBuffer", None) == []
+        and getattr(transport, "offset", -1) == len(getattr(transport, "dataBuffer", b"?"))
     )
 
 

@@ -228,7 +228,7 @@ class Hub:
             return 0
         for consumer in list(members):
             outbox = self.outboxes.get(consumer)
-            if (outbox is None or outbox.task is None) and consumer.fanout_direct(message):
+            if (outbox is None or outbox.task is None) and self._direct(consumer, message):
                 self.stats["direct"] += 1  # written already; nothing was pending for this consumer, so order holds
                 continue
             if outbox is None:
@@ -239,6 +239,14 @@ class Hub:
             if outbox.task is None:
                 outbox.task = self.loop.create_task(self._drain(consumer, outbox))
         return len(members)
+
+    def _direct(self, consumer, message: dict) -> bool:
+        try:
+            return consumer.fanout_direct(message)
+        except Exception:  # never let one consumer end the receive loop: it gets the ordinary path instead
+            self.stats["errors"] += 1
+            logger.exception("fanout: direct delivery to %r failed", consumer)
+            return False
 
     async def _drain(self, consumer, outbox: _Outbox) -> None:
         try:

@@ -290,3 +290,23 @@ def test_the_asgi_module_freezes_the_loaded_heap_and_raises_the_collector_thresh
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "elearn.settings.test"},
     ).stdout.split()
     assert int(out[0]) > 100_000 and int(out[1]) >= 10_000
+
+
+async def test_a_failing_direct_delivery_falls_back_to_the_ordinary_path():
+    class Broken(DirectConsumer):
+        def fanout_direct(self, message):
+            raise RuntimeError("boom")
+
+    group = "test.direct.broken"
+    broken, fine = Broken(), DirectConsumer()
+    await fanout.join(group, broken)
+    await fanout.join(group, fine)
+    try:
+        await abroadcast(group, {"type": "t.m", "kind": "fast", "n": 1})
+        async with asyncio.timeout(3):
+            while not broken.got or not fine.got:
+                await asyncio.sleep(0.01)
+    finally:
+        await fanout.leave_all(broken)
+        await fanout.leave_all(fine)
+    assert broken.got == [("deliver", 1)] and fine.got == [("direct", 1)]
