@@ -213,10 +213,17 @@ class CompetitionConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
         self.violations = 0
         self.joined = False
         self._me_source, self._me_json = None, "{}"
+        self.writer: direct_frames.FrameWriter | None = None
 
     # frames --------------------------------------------------------------------------------------------------
     async def send_json(self, content: dict) -> None:
-        await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+        await self.send_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_text(self, text: str) -> None:
+        """One text frame: written straight to the connection under daphne (leaderboard.direct_frames), else sent
+        through ASGI. Both reach the same transport in call order."""
+        if self.writer is None or not self.writer.write(direct_frames.text_frame(text)):
+            await self.send(text_data=text)
 
     async def send_error(self, code: str, message: str = "", **extra) -> None:
         await self.send_json({"type": "error", "error": code, "message": str(message), **extra})
@@ -271,7 +278,7 @@ class CompetitionConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
         tail = _clock_fields(message["state"])
         if me is not None:
             tail += ',"me":' + self.me_text(me)
-        await self.send(text_data=_encoded(message) + tail + "}")
+        await self.send_text(_encoded(message) + tail + "}")
 
     def me_text(self, me: dict) -> str:
         """`me` as JSON, re-encoded only when it changed (it is replaced, never mutated)."""
@@ -311,7 +318,6 @@ class PlayerConsumer(CompetitionConsumer):
         super().__init__(*args, **kwargs)
         self.player_id: int | None = None
         self.me: dict = {}
-        self.writer: direct_frames.FrameWriter | None = None
         self.answers = TokenBucket(rate=2, burst=4)
 
     # Outside the single database thread: a reconnect storm reads in parallel (closing a due question takes its lock).
@@ -450,6 +456,7 @@ class HostConsumer(CompetitionConsumer):
             return await self.refuse(error.code, error.message, CLOSE_NOT_FOUND)
         if user is None:
             return await self.refuse("forbidden", "您没有权限主持这场竞赛。", CLOSE_FORBIDDEN)
+        self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)
         await fanout.join(competition_host_group(self.game_id), self)
