@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elearn.spreadsheets import control_character
-from quizzes.models.bank import OPTION_LETTERS, TRUE_FALSE_OPTIONS, Question
+from quizzes.models.bank import MAX_OPTION_LENGTH, OPTION_LETTERS, TRUE_FALSE_OPTIONS, Category, Question
 
 FORMAT_LABELS = {
     "spreadsheet": gettext_lazy("Excel/CSV 题库（本平台模板或常见中文题库格式）"),
@@ -36,6 +36,8 @@ LAYOUT_LABELS = {
 }
 MAX_OPTIONS = 8
 MAX_STEM = 5000
+MAX_CATEGORY_NAME = Category._meta.get_field("name").max_length
+MAX_TAG = 100  # django-taggit's Tag.name
 
 QType = Question.Type
 
@@ -247,7 +249,7 @@ def split_tags(value: str | list[str]) -> list[str]:
     items = value if isinstance(value, list) else _TAG_SEPARATORS.split(clean(value))
     seen, tags = set(), []
     for tag in items:
-        tag = tag.strip()[:100]
+        tag = tag.strip()
         if tag and tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
@@ -260,7 +262,7 @@ def split_category(text: str) -> list[str]:
         return []
     separator = ">" if (">" in text or "＞" in text) else "/"
     parts = re.split(r"\s*[>＞]\s*" if separator == ">" else r"\s*/\s*", text)
-    return [p.strip()[:60] for p in parts if p.strip()]
+    return [p.strip() for p in parts if p.strip()]
 
 
 def parse_source(text: str) -> tuple[str, str]:
@@ -383,6 +385,12 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
             raise Rejected(
                 col.get("options", "选项"), _("选择题最多 8 个选项，这里有 %(n)d 个。") % {"n": len(options)}
             )
+        for letter, option in zip(OPTION_LETTERS, options, strict=False):
+            if len(option) > MAX_OPTION_LENGTH:
+                raise Rejected(
+                    col.get(f"option{letter}", col.get("options", "选项")),
+                    _("选项 %(l)s 超过 %(n)d 个字符。") % {"l": letter, "n": MAX_OPTION_LENGTH},
+                )
         correct = _choice_answer(raw, options, answer)
         if qtype == QType.SINGLE and len(correct) != 1:
             raise Rejected(
@@ -423,6 +431,15 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
             warn("time_limit", _("限时“%(t)s”无效，已忽略。") % {"t": limit_text})
             time_limit = None
 
+    category = [c for c in raw.category if c]
+    if any(len(c) > MAX_CATEGORY_NAME for c in category):
+        warn("category", _("分类名称超过 %(n)d 个字符，已截断。") % {"n": MAX_CATEGORY_NAME})
+        category = [c[:MAX_CATEGORY_NAME] for c in category]
+    tags = split_tags(raw.tags)
+    if any(len(t) > MAX_TAG for t in tags):
+        warn("tags", _("标签超过 %(n)d 个字符，已截断。") % {"n": MAX_TAG})
+        tags = split_tags([t[:MAX_TAG] for t in tags])
+
     return ParsedQuestion(
         row=raw.row,
         type=str(qtype),
@@ -431,11 +448,11 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
         correct_options=sorted(set(correct)),
         accepted_answers=accepted,
         explanation=clean(raw.explanation),
-        category=[c for c in raw.category if c],
+        category=category,
         difficulty=difficulty,
         source_law=law,
         source_article=article,
-        tags=split_tags(raw.tags),
+        tags=tags,
         time_limit=time_limit,
         provided=raw.provided,
     )

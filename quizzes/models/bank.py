@@ -10,6 +10,7 @@ from taggit.models import TaggedItemBase
 from quizzes.normalise import fingerprint
 
 OPTION_LETTERS = "ABCDEFGH"
+MAX_OPTION_LENGTH = 500  # characters; an option is a phrase or a sentence, read on a phone
 TRUE_FALSE_OPTIONS = ["正确", "错误"]
 
 
@@ -193,6 +194,8 @@ class Question(ClusterableModel):
                 errors["options"] = _("选择题须有 2 到 8 个选项。")
             elif any(not str(o).strip() for o in self.options):
                 errors["options"] = _("选项不能为空。")
+            elif any(len(str(o)) > MAX_OPTION_LENGTH for o in self.options):
+                errors["options"] = _("每个选项不能超过 %(n)d 个字符。") % {"n": MAX_OPTION_LENGTH}
             valid = all(isinstance(i, int) and 0 <= i < len(self.options) for i in self.correct_options)
             if not self.correct_options or not valid:
                 errors["correct_options"] = _("正确答案必须是已有的选项。")

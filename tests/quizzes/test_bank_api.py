@@ -77,6 +77,18 @@ def test_admin_creates_validates_and_retires(api_for, district_admin):
         format="json",
     )
     assert bad.status_code == 400 and "options" in bad.json()
+    too_long = api.post(
+        "/api/v1/bank/questions/",
+        {
+            "type": "single",
+            "category": category.pk,
+            "stem": "题",
+            "options": ["甲", "乙" * 501],
+            "correct_options": [0],
+        },
+        format="json",
+    )
+    assert too_long.status_code == 400 and too_long.json()["options"] == ["每个选项不能超过 500 个字符。"]
     ok = api.post(
         "/api/v1/bank/questions/",
         {

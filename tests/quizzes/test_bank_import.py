@@ -96,6 +96,23 @@ def test_bad_difficulty_is_a_warning_not_a_rejection():
     assert any("难度" in w.reason and w.row == 2 for w in result.warnings)
 
 
+def test_over_long_category_and_tags_are_cut_with_a_warning_and_an_over_long_option_is_refused():
+    long_category = "医院消防安全管理" * 10  # 80 characters: the category name holds 60
+    data = template_xlsx(
+        [
+            template_row(stem="分类过长", category=f"法律法规 > {long_category}", tags="甲" * 120),  # row 2
+            template_row(stem="选项过长", options=["甲", "乙" * 501]),  # row 3
+        ]
+    )
+    result = parse_upload(data=data, filename="long.xlsx")
+    [question] = result.questions
+    assert question.category == ["法律法规", long_category[:60]] and question.tags == ["甲" * 100]
+    warnings = {(w.row, w.column): w.reason for w in result.warnings}
+    assert warnings[(2, "分类")] == "分类名称超过 60 个字符，已截断。"
+    assert warnings[(2, "标签")] == "标签超过 100 个字符，已截断。"
+    assert rejected(result)[(3, "选项B")] == "选项 B 超过 500 个字符。"
+
+
 # --- layouts Chinese banks come in ------------------------------------------------------------------------------
 
 
