@@ -1,15 +1,24 @@
 """Login throttling: after too many failures an account, or an address, waits. Counters live in the cache.
 
+The per-address limit stops one source from guessing across many accounts. It is high on purpose: a hospital's
+staff share one NAT address, and on exam day hundreds of them log in within minutes, some mistyping. It counts the
+client's real address, so behind a proxy daphne must run with --proxy-headers (README, Backends and scaling out);
+without it every client would share the proxy's address. ELEARN_LOGIN_FAILURES_PER_ADDRESS sets it.
+
 An account has one counter however its login is spelled (工号, or the mobile with spaces, dashes or +86), so
 spelling variations cannot multiply its attempts. The authentication backend (elearn.org.auth) counts and enforces,
 so every login page (the site's, Wagtail's admin) is covered; the site's form only asks first, to say why.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 
 WINDOW_SECONDS = 15 * 60
 MAX_PER_ACCOUNT = 5
-MAX_PER_ADDRESS = 30
+
+
+def max_per_address() -> int:
+    return settings.ELEARN_LOGIN_FAILURES_PER_ADDRESS
 
 
 def _account_key(username: str) -> str:
@@ -31,7 +40,7 @@ def login_allowed(username: str, address: str) -> int:
     """0 if a login attempt may proceed, else the seconds to wait."""
     keys = _keys(username, address)
     counts = cache.get_many(keys)
-    limits = (MAX_PER_ACCOUNT, MAX_PER_ADDRESS)
+    limits = (MAX_PER_ACCOUNT, max_per_address())
     if any((counts.get(key) or 0) >= limit for key, limit in zip(keys, limits, strict=False)):
         return WINDOW_SECONDS
     return 0

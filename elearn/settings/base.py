@@ -150,6 +150,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ELEARN_UPLOAD_MAX_BYTES = int(os.environ.get("ELEARN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ELEARN_SITE_NAME = "安全生产月学习竞赛平台"
 
+# Failed logins from one client address within 15 minutes before it waits (elearn/org/throttle.py). High because a
+# hospital's staff share one NAT address; each account also has its own limit of 5.
+ELEARN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ADDRESS", "300"))
+
 # Requests that draw and freeze an exam paper (real or mock): at most this many at a time per server process, so an
 # exam's opening rush queues instead of slowing the answer saves of candidates already writing (elearn/admission.py).
 ELEARN_ADMISSION_LANES = [
