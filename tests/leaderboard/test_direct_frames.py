@@ -22,9 +22,10 @@ from twisted.internet import tcp
 from leaderboard import direct_frames, fanout
 from leaderboard.broadcast import abroadcast
 from quizzes import competition_services
-from quizzes.models import Category, Competition, CompetitionQuestion, Question
+from quizzes.models import Competition
 from tests.e2e.conftest import session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
+from tests.quizzes.competition_factories import CORRECT, make_competition
 
 OPEN, CLOSING = WebSocketProtocol.STATE_OPEN, WebSocketProtocol.STATE_CLOSING
 
@@ -200,23 +201,10 @@ async def test_hub_writes_directly_but_never_ahead_of_a_pending_message():
 
 # --- under a real daphne -----------------------------------------------------------------------------------------------
 def make_game(players: int):
-    institution = InstitutionFactory()
-    category = Category.objects.create(name="直写测试")
-    competition = Competition.objects.create(
-        title="直写竞赛", seconds_per_question=60, scoring=Competition.Scoring.FLAT, audience=Competition.Audience.STAFF
-    )
-    for i in range(2):
-        question = Question.objects.create(
-            category=category,
-            type=Question.Type.SINGLE,
-            stem=f"第{i + 1}题：发现火灾应当立即拨打哪个电话？",
-            options=["110", "119", "120", "122"],
-            correct_options=[1],
-            status=Question.Status.ACTIVE,
-        )
-        CompetitionQuestion.objects.create(competition=competition, question=question, sort_order=i)
+    competition = make_competition(questions=2, seconds_per_question=60, scoring=Competition.Scoring.FLAT)
     admin = AdminFactory(institution=None)
     game = competition_services.competition_host(competition=competition, actor=admin)
+    institution = InstitutionFactory()
     cookies = []
     for i in range(players):
         user = UserFactory(institution=institution, real_name=f"直写{i}")
@@ -262,12 +250,12 @@ def test_questions_take_the_fast_path_under_daphne_and_everything_else_still_wor
                 assert "me" not in question, "a question should go out as the one shared frame"
                 assert "correct" not in json.dumps(question["question"]) and question["remaining"] > 50
             for i, ws in enumerate(phones):
-                await ws.send(json.dumps({"action": "answer", "index": index, "choice": [1 if i else 0]}))
+                await ws.send(json.dumps({"action": "answer", "index": index, "choice": [CORRECT if i else 0]}))
                 ack = await read_until(i, ws, lambda f: f.get("type") in ("ack", "error"))
                 assert ack == {"type": "ack", "index": index, "status": "accepted"}
             for i, ws in enumerate(phones):  # the last answer closes the question: personal results follow
                 reveal = await read_until(i, ws, phase("reveal", index))
-                assert reveal["me"]["last"]["correct"] is bool(i) and reveal["reveal"]["correct"] == [1]
+                assert reveal["me"]["last"]["correct"] is bool(i) and reveal["reveal"]["correct"] == [CORRECT]
         for ws in [*phones, host]:
             await ws.close()
 
