@@ -1,8 +1,10 @@
 """LeaderboardConsumer: streams one board's coalesced ranking updates to a projector page or the 排行 tab.
 
 Thin: permission and state come from leaderboard.selectors; updates arrive through the per-process fan-out
-(leaderboard.fanout), one layer message per process, encoded to JSON once per process. On every (re)connect the
-client gets the full current state ("leaderboard.state"), so a missed update never matters.
+(leaderboard.fanout), one layer message per process, encoded to JSON once per process; under daphne an update is
+also framed once per process and written straight to each viewer's connection (leaderboard.direct_frames), since the
+排行 tab may be open on many phones. On every (re)connect the client gets the full current state
+("leaderboard.state"), so a missed update never matters.
 
 Client -> server frames: {"type": "ping", "t": <number>} -> {"type": "pong", "t": <the number, or null>}. Anything else gets {"error": code}.
 """
@@ -12,13 +14,23 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import fanout, selectors
+from . import direct_frames, fanout, selectors
 from .groups import board_group
 
 MAX_FRAME = 1024
 
 
+def update_frame(message: dict) -> bytes:
+    """A "leaderboard.update" as one WebSocket frame, built once per process (cached on the shared message)."""
+    frame = message.get("__direct__")
+    if frame is None:
+        frame = message["__direct__"] = direct_frames.text_frame(fanout.json_text(message))
+    return frame
+
+
 class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
+    writer: direct_frames.FrameWriter | None = None
+
     async def connect(self):
         self.board = self.scope["url_route"]["kwargs"]["board"]
         user = self.scope.get("user")
@@ -26,6 +38,7 @@ class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
         if not allowed:
             await self.close(code=4403)
             return
+        self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         # Join first, then send the state: an update racing the connect is then never lost, at worst seen twice.
         await fanout.join(board_group(self.board), self)
@@ -48,6 +61,11 @@ class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
             await self.send(text_data='{"error":"unknown_type"}')
             return
         await self.send(text_data=json.dumps({"type": "pong", "t": fanout.client_number(frame.get("t"))}))
+
+    def fanout_direct(self, message: dict) -> bool:
+        if self.writer is None or message["type"] != "leaderboard.update":
+            return False
+        return self.writer.write(update_frame(message))
 
     async def leaderboard_update(self, message):
         await self.send(text_data=fanout.json_text(message))

@@ -59,11 +59,12 @@ def _setting(name: str, default: float) -> float:
 
 
 def json_text(message: dict) -> str:
-    """`message` as compact JSON text, encoded once and cached on the (shared) message dict."""
+    """`message` as compact JSON text, encoded once and cached on the (shared) message dict. Keys starting with "__"
+    are such caches, never part of the message."""
     text = message.get("__json__")
     if text is None:
         text = json.dumps(
-            {k: v for k, v in message.items() if k != "__json__"}, ensure_ascii=False, separators=(",", ":")
+            {k: v for k, v in message.items() if not k.startswith("__")}, ensure_ascii=False, separators=(",", ":")
         )
         message["__json__"] = text
     return text

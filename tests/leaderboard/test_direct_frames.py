@@ -298,3 +298,20 @@ async def test_a_failing_direct_delivery_falls_back_to_the_ordinary_path():
         await fanout.leave_all(broken)
         await fanout.leave_all(fine)
     assert broken.got == [("deliver", 1)] and fine.got == [("direct", 1)]
+
+
+def test_a_leaderboard_update_is_framed_once_and_written_to_each_viewer():
+    from leaderboard.consumers import LeaderboardConsumer
+
+    viewers = []
+    for _ in range(2):
+        viewer = LeaderboardConsumer()
+        viewer.writer, protocol, _ = writer_with()
+        viewers.append((viewer, protocol))
+    message = {"type": "leaderboard.update", "board": "exam.1", "top": [{"rank": 1, "name": "王芳"}]}
+    assert all(viewer.fanout_direct(message) for viewer, _ in viewers)
+    [first], [second] = (protocol.transport.written for _, protocol in viewers)
+    assert first is second  # one frame for both
+    assert parse_frame(first) == (0x81, fanout.json_text(message))
+    assert json.loads(fanout.json_text(message)) == {k: v for k, v in message.items() if not k.startswith("__")}
+    assert not LeaderboardConsumer().fanout_direct(message)  # no writer (not daphne): the ordinary path
