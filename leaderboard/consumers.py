@@ -20,14 +20,6 @@ from .groups import board_group
 MAX_FRAME = 1024
 
 
-def update_frame(message: dict) -> bytes:
-    """A "leaderboard.update" as one WebSocket frame, built once per process (cached on the shared message)."""
-    frame = message.get("__direct__")
-    if frame is None:
-        frame = message["__direct__"] = direct_frames.text_frame(fanout.json_text(message))
-    return frame
-
-
 class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
     writer: direct_frames.FrameWriter | None = None
 
@@ -65,7 +57,7 @@ class LeaderboardConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
     def fanout_direct(self, message: dict) -> bool:
         if self.writer is None or message["type"] != "leaderboard.update":
             return False
-        return self.writer.write(update_frame(message))
+        return self.writer.write(direct_frames.shared_frame(message, lambda: fanout.json_text(message)))
 
     async def leaderboard_update(self, message):
         await self.send(text_data=fanout.json_text(message))

@@ -32,6 +32,15 @@ def text_frame(text: str) -> bytes:
     return PreparedMessage(text.encode(), isBinary=False, applyMask=False, doNotCompress=True).payloadHybi
 
 
+def shared_frame(message: dict, text) -> bytes:
+    """The frame of a broadcast `message` that every local consumer sends as is: `text()` framed on first use, then
+    cached on the (shared) message, so once per process."""
+    frame = message.get("__direct__")
+    if frame is None:
+        frame = message["__direct__"] = text_frame(text())
+    return frame
+
+
 class FrameWriter:
     """Writes complete frames to one daphne WebSocket connection."""
 

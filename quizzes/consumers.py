@@ -174,17 +174,6 @@ def _encoded(message: dict) -> str:
     return text
 
 
-def _question_frame(message: dict) -> bytes:
-    """A "question" state as one complete WebSocket frame for every player, built (and its close timer scheduled)
-    once per process."""
-    frame = message.get("__direct__")
-    if frame is None:
-        state = message["state"]
-        schedule_close(state)
-        frame = message["__direct__"] = direct_frames.text_frame(_encoded(message) + _clock_fields(state) + "}")
-    return frame
-
-
 def _clock_fields(state: dict) -> str:
     remaining = _remaining(state)
     return f',"server_time":{time.time():.3f},"remaining":{"null" if remaining is None else remaining}'
@@ -378,9 +367,13 @@ class PlayerConsumer(CompetitionConsumer):
         """A question state, written by the fan-out itself as one shared frame (see the module docstring)."""
         if self.writer is None or message["type"] != "game.state" or message["state"]["phase"] != "question":
             return False
-        if not self.writer.write(_question_frame(message)):
+        state = message["state"]
+        schedule_close(state)
+        if not self.writer.write(
+            direct_frames.shared_frame(message, lambda: _encoded(message) + _clock_fields(state) + "}")
+        ):
             return False
-        self.on_question(message["state"])
+        self.on_question(state)
         return True
 
     def on_question(self, state: dict) -> None:
