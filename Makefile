@@ -20,7 +20,7 @@ install-dev: $(BIN)/python                ## test dependencies, Chromium and CJK
 	$(BIN)/pip install -q -r requirements-dev.txt
 	./scripts/install-system-deps.sh
 
-demo: install                             ## install, migrate, seed demo content, serve on 0.0.0.0:8000 (embedded default)
+demo: install                             ## install, migrate, seed demo content, serve (embedded default)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo $(if $(LAWS),--laws $(LAWS),)
 	$(MAKE) serve
@@ -28,14 +28,14 @@ demo: install                             ## install, migrate, seed demo content
 serve:                                    ## daphne: HTTP + WebSocket on 0.0.0.0:8000
 	$(BIN)/daphne -b 0.0.0.0 -p 8000 elearn.asgi:application
 
-test: install-dev checks test-sqlite test-postgres   ## the whole suite on both backends, plus checks and lint
+test: install-dev checks                  ## checks and lint, then the suite on both backends (one summary line each)
+	BIN=$(BIN) PG_URL=$(PG_URL) REDIS=$(REDIS) ./scripts/run-suite.sh sqlite postgres
 
 test-sqlite:                              ## suite on the embedded default (SQLite + in-memory layer)
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST)
+	BIN=$(BIN) ./scripts/run-suite.sh sqlite
 
 test-postgres:                            ## suite on PostgreSQL + Redis
-	./scripts/ensure-services.sh
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PYTEST)
+	BIN=$(BIN) PG_URL=$(PG_URL) REDIS=$(REDIS) ./scripts/run-suite.sh postgres
 
 audit:                                    ## known vulnerabilities in the installed dependencies (pip-audit)
 	./scripts/audit-deps.sh
@@ -58,9 +58,10 @@ checks: lint                              ## Django checks, migrations in step, 
 	DJANGO_SETTINGS_MODULE=elearn.settings.production DJANGO_SECRET_KEY=ci-only-$$(head -c 64 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  DJANGO_ALLOWED_HOSTS=elearn.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-lint:
+lint:                                     ## ruff, and the import layers (import-linter contracts in .importlinter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format:
 	$(BIN)/ruff check --fix .

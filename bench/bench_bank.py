@@ -134,10 +134,10 @@ def step(name: str, file: Path) -> dict:
         _django()
     else:
         _django()
-        from quizzes.bank_export import export_xlsx
-        from quizzes.bank_import import build_plan
-        from quizzes.bank_services import bank_import
-        from quizzes.models import Question
+        from quizzes.bank.export import export_xlsx
+        from quizzes.bank.importers import build_plan
+        from quizzes.bank.models import Question
+        from quizzes.bank.services import bank_import
 
         start, cpu_start = time.perf_counter(), _cpu()
         if name == "dry_run":

@@ -80,7 +80,8 @@ def setup(args) -> None:
     from django.utils import timezone
 
     from elearn.org.models import Institution, User
-    from quizzes.models import Category, Exam, ExamSection, Question
+    from quizzes.bank.models import Category, Question
+    from quizzes.exams.models import Exam, ExamSection
 
     rnd = random.Random(5)
     inst = Institution.objects.create(name="压测卫生院", short_name="压测")
@@ -137,7 +138,7 @@ def verify(args) -> None:
     import django
 
     django.setup()
-    from quizzes.models import Attempt, AttemptAnswer
+    from quizzes.exams.models import Attempt, AttemptAnswer
 
     out = {
         "attempts": Attempt.objects.count(),

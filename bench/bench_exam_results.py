@@ -72,7 +72,7 @@ def populate(staff: int, institutions: int, seed: int = 11):
     from django.utils import timezone
 
     from elearn.org.models import Institution, User
-    from quizzes.models import Attempt, Exam
+    from quizzes.exams.models import Attempt, Exam
 
     rnd = random.Random(seed)
     now = timezone.now()
@@ -142,8 +142,8 @@ def main():
 
     from elearn.org.models import User
     from elearn.spreadsheets import workbook_bytes
-    from quizzes import result_selectors as rs
-    from quizzes.models import Attempt
+    from quizzes.exams.models import Attempt
+    from quizzes.results import selectors as rs
 
     exam, admin, officer, attempt_count = populate(args.staff, args.institutions)
 

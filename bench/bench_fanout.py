@@ -1,4 +1,4 @@
-"""The fan-out's own cost, in one process: one broadcast to N local consumers through leaderboard.fanout, beside
+"""The fan-out's own cost, in one process: one broadcast to N local consumers through elearn.realtime.fanout, beside
 Channels' own group_send to an N-member group (one layer message per member, each consumer reading its own channel).
 
 Consumers here do no socket work (they record the arrival time), so the figures isolate the layer + fan-out path from
@@ -25,8 +25,8 @@ django.setup()
 
 from channels.layers import get_channel_layer  # noqa: E402
 
-from leaderboard import fanout  # noqa: E402
-from leaderboard.broadcast import abroadcast  # noqa: E402
+from elearn.realtime import fanout  # noqa: E402
+from elearn.realtime.broadcast import abroadcast  # noqa: E402
 
 PAYLOAD = {"type": "bench.msg", "text": "x" * 290}
 

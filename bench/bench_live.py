@@ -83,9 +83,9 @@ def do_setup(players: int, questions: int, out: Path) -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
     from elearn.org.models import Institution, User
-    from quizzes import competition_services as services
-    from quizzes.models import Category, Competition, CompetitionQuestion, Player, Question
-    from quizzes.models.competitions import hash_token
+    from quizzes.bank.models import Category, Question
+    from quizzes.competitions import services
+    from quizzes.competitions.models import Competition, CompetitionQuestion, Player, hash_token
 
     admin, _ = User.objects.get_or_create(
         employee_no="bench-admin", defaults={"real_name": "压测主持人", "role": User.Role.ADMIN}

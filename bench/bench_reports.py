@@ -87,9 +87,9 @@ def main():
     from django.db import connection
 
     from elearn.org.models import Institution, User
-    from leaderboard import report_export
-    from leaderboard import report_selectors as rs
-    from quizzes.models import Attempt, AttemptAnswer, Exam
+    from leaderboard.reports import export as report_export
+    from leaderboard.reports import selectors as rs
+    from quizzes.exams.models import Attempt, AttemptAnswer, Exam
     from tests.leaderboard import report_bulk
 
     start = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Each block renders with its own template under elearn/templates/blocks/ and describes itself as plain JSON for
 the API (`get_api_representation`). The self-check block never puts the correct answer in the page or the API:
-the reader's answer is checked by POST /api/v1/self-check/ (content/api.py).
+the reader's answer is checked by POST /api/v1/self-check/ (quizzes/practice/api.py).
 """
 
 from django.core.exceptions import ValidationError
@@ -13,8 +13,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
-from .choosers import question_chooser_viewset
-from .numerals import article_number
+from content.choosers import question_chooser_viewset
+from content.numerals import article_number
 
 PHONE_RENDITION = "max-720x720|format-webp"
 

@@ -1,15 +1,16 @@
 """Admin chooser for question-bank questions, used by the self-check block (content/blocks.py).
 
 Registered in content/wagtail_hooks.py. Only active questions are offered; the editor searches the stem. Bank managers
-only (quizzes.bank_permissions): a safety officer never browses the bank.
+only (elearn.org.bank_permissions): a safety officer never browses the bank.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.utils.registry import resolve_model_string
 
-from quizzes.bank_permissions import bank_managers_only
+from elearn.org.bank_permissions import bank_managers_only
 
 
 class QuestionFilterForm(BaseFilterForm):
@@ -36,9 +37,7 @@ class QuestionChooserViewSet(bank_managers_only(ChooserViewSet)):
     per_page = 20
 
     def get_object_list(self):
-        from quizzes.models import Question
-
-        return Question.objects.active().select_related("category").order_by("-pk")
+        return resolve_model_string(self.model).objects.active().select_related("category").order_by("-pk")
 
     @property
     def choose_view(self):

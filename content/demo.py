@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from .models import HomePage, PlatformSettings
+from content.models import HomePage, PlatformSettings
 
 INTRO = (
     "<p>根据区卫生健康局关于开展“安全生产月”活动的通知，全区各医疗卫生单位组织职工学习《安全生产法》《消防法》"

@@ -1,3 +1,6 @@
+"""Pages and settings of the content kernel: the campaign HomePage, StandardPage, the emergency-science library
+(MaterialIndexPage, MaterialPage with tags) and the site-wide PlatformSettings."""
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BaseStreamBlock, StudyStreamBlock
+from content.blocks import BaseStreamBlock, StudyStreamBlock
 
 
 class HomePage(Page):
@@ -48,7 +51,7 @@ class HomePage(Page):
         return (today - self.campaign_start).days + 1, (self.campaign_end - self.campaign_start).days + 1
 
     def get_context(self, request, *args, **kwargs):
-        from .home_sections import home_sections
+        from content.home_sections import home_sections
 
         context = super().get_context(request, *args, **kwargs)
         context["campaign_day"] = self.campaign_day()

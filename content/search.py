@@ -8,6 +8,8 @@ that Wagtail's index already holds (title and body of each entry), and ranks tit
 import logging
 import re
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -20,11 +22,9 @@ logger = logging.getLogger("elearn.search")
 
 
 def _searchable_types():
-    from courses.models import CoursePage, LessonPage
-
-    from .models import MaterialPage
-
-    return [CoursePage, LessonPage, MaterialPage]
+    """The page types the site search covers (settings.ELEARN_SEARCH_PAGE_TYPES: the kernel names the apps' page
+    types, it does not import them)."""
+    return [apps.get_model(label) for label in settings.ELEARN_SEARCH_PAGE_TYPES]
 
 
 def _text_field(name: str) -> str:

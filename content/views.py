@@ -1,6 +1,8 @@
+"""HTML view of the site search (content.search does the searching)."""
+
 from django.shortcuts import render
 
-from .search import search_pages
+from content.search import search_pages
 
 
 def search(request):

@@ -9,12 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from courses import selectors, services
+from courses.exceptions import StudyError, TooEarlyToComplete
+from courses.models import CoursePage, LessonPage
 from elearn.api_schema_errors import or_field_errors
 from elearn.org.permissions import is_manager
-
-from . import selectors, services
-from .exceptions import StudyError, TooEarlyToComplete
-from .models import CoursePage, LessonPage
 
 # --- serializers --------------------------------------------------------------------------------------------
 

@@ -1,8 +1,7 @@
 """Home page section: continue where you left off (content.home_sections)."""
 
 from content.home_sections import register
-
-from . import selectors
+from courses import selectors
 
 
 @register

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from content.blocks import StudyStreamBlock
 from content.numerals import CHINESE_NUMERAL_CHARS, cn_to_int
+from courses.exceptions import LawImportError
+from courses.models import CourseIndexPage, CoursePage, LessonPage
 from elearn.spreadsheets import control_character
-
-from .exceptions import LawImportError
-from .models import CourseIndexPage, CoursePage, LessonPage
 
 NUM = rf"([{CHINESE_NUMERAL_CHARS}0-9]+)"
 SPACE = r"[\s\u3000]"

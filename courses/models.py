@@ -18,7 +18,21 @@ from content.blocks import StudyStreamBlock
 RESERVED_SLUGS = {"mine", "progress", "lessons", "search"}
 
 
-class CourseIndexPage(Page):
+class ReaderContextMixin:
+    """What a study page shows its reader (their progress, the next lesson, ...) is read by courses.selectors through
+    a view function that CoursesConfig.ready() wires in as `reader_context`: the page model sits below the selectors
+    that read its rows, so it never imports them."""
+
+    reader_context = None  # function(page, request) -> dict, set at start-up (courses.apps)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.reader_context is not None:
+            context.update(self.reader_context(request))
+        return context
+
+
+class CourseIndexPage(ReaderContextMixin, Page):
     """The 学习 tab: every study module, the reader's required ones first."""
 
     introduction = models.TextField(_("简介"), blank=True)
@@ -32,13 +46,6 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("学习首页")
-
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.course_index_context(user=request.user, index_page=self, kind=request.GET.get("kind")))
-        return context
 
 
 class CoursePageForm(WagtailAdminPageForm):
@@ -56,7 +63,7 @@ class CoursePageForm(WagtailAdminPageForm):
         return slug
 
 
-class CoursePage(Page):
+class CoursePage(ReaderContextMixin, Page):
     """A study module: a statute studied chapter by chapter, a standard, a science topic or a job's safety rules."""
 
     class Kind(models.TextChoices):
@@ -140,15 +147,8 @@ class CoursePage(Page):
         lesson = LessonPage.objects.child_of(self).live().filter(slug=slug).first()
         return f"{lesson.url}#article-{number}" if lesson else None
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
 
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.course_context(user=request.user, course=self))
-        return context
-
-
-class LessonPage(Page):
+class LessonPage(ReaderContextMixin, Page):
     """One lesson of a module (for an imported statute: one chapter, one law-article block per article)."""
 
     summary = models.TextField(_("本课要点"), max_length=300, blank=True)
@@ -172,24 +172,6 @@ class LessonPage(Page):
     def course_title(self) -> str:
         """Shown beside the lesson in search results."""
         return self.get_parent().title
-
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.lesson_context(user=request.user, lesson=self, course=self.course))
-        return context
-
-    def serve(self, request, *args, **kwargs):
-        from . import services
-        from .exceptions import LessonNotAvailable
-
-        if request.user.is_authenticated and not getattr(request, "is_preview", False):
-            try:
-                services.lesson_open(user=request.user, lesson=self)
-            except LessonNotAvailable:
-                pass  # a draft seen in preview: nothing to record
-        return super().serve(request, *args, **kwargs)
 
 
 class LessonProgress(models.Model):

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
+from courses.models import CourseCompletion, CoursePage, LessonPage, LessonProgress
+from courses.reading import HEARTBEAT_INTERVAL, remaining_seconds
 from elearn.org.models import User
 from elearn.org.permissions import can_manage_institution, managed_users
-
-from .models import CourseCompletion, CoursePage, LessonPage, LessonProgress
 
 
 @dataclass
@@ -168,8 +168,6 @@ def course_context(*, user, course: CoursePage) -> dict:
 
 
 def lesson_context(*, user, lesson: LessonPage, course: CoursePage) -> dict:
-    from .services import HEARTBEAT_INTERVAL, remaining_seconds
-
     progress = lesson_progress(user=user, lesson=lesson)
     siblings = list(LessonPage.objects.child_of(course).live().order_by("path").only("pk", "title", "url_path"))
     index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)

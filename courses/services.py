@@ -8,15 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from .exceptions import InvalidHeartbeat, LessonNotAvailable, TooEarlyToComplete
-from .models import CourseCompletion, CoursePage, LessonHeartbeat, LessonPage, LessonProgress
-
-# The page sends a heartbeat every HEARTBEAT_INTERVAL seconds while it is visible; the server credits at most
-# HEARTBEAT_MAX_SECONDS for one heartbeat, and for one page session never more than the wall-clock time since
-# that session's first heartbeat (plus one interval), however many heartbeats arrive or in what order.
-HEARTBEAT_INTERVAL = 15
-HEARTBEAT_MAX_SECONDS = 30
-MAX_SEQ = 100_000
+from courses.exceptions import InvalidHeartbeat, LessonNotAvailable, TooEarlyToComplete
+from courses.models import CourseCompletion, CoursePage, LessonHeartbeat, LessonPage, LessonProgress
+from courses.reading import HEARTBEAT_INTERVAL, HEARTBEAT_MAX_SECONDS, MAX_SEQ, remaining_seconds  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -103,11 +97,6 @@ def lesson_heartbeat(
     progress.last_seen_at = max(progress.last_seen_at, now)
     progress.save(update_fields=["active_seconds", "last_seen_at"])
     return HeartbeatResult(progress=progress, credited=credited, duplicate=False)
-
-
-def remaining_seconds(progress: LessonProgress | None, course: CoursePage) -> int:
-    done = progress.active_seconds if progress else 0
-    return max(0, course.min_reading_seconds - done)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
+"""URLs of the study area: the 学习 tab and the officers' study-progress report."""
+
 from django.urls import path
 
-from . import views
+from courses import views
 
 app_name = "courses"
 urlpatterns = [

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.views import serve as wagtail_serve
 
+from courses import selectors, services
+from courses.exceptions import StudyError
+from courses.models import CourseIndexPage, CoursePage, LessonPage
 from elearn.org.permissions import is_manager
 from elearn.spreadsheets import workbook_bytes
-
-from . import selectors, services
-from .exceptions import StudyError
-from .models import CourseIndexPage, CoursePage, LessonPage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -114,3 +113,18 @@ def progress_export(request):
     response["Content-Disposition"] = f'attachment; filename="study-progress-{stamp}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- what the study pages (Wagtail page models) show their reader; wired in by CoursesConfig.ready() --------------
+
+
+def course_index_page_context(page: CourseIndexPage, request) -> dict:
+    return selectors.course_index_context(user=request.user, index_page=page, kind=request.GET.get("kind"))
+
+
+def course_page_context(page: CoursePage, request) -> dict:
+    return selectors.course_context(user=request.user, course=page)
+
+
+def lesson_page_context(page: LessonPage, request) -> dict:
+    return selectors.lesson_context(user=request.user, lesson=page, course=page.course)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from courses import services
+from courses.exceptions import LawImportError, LessonNotAvailable
+from courses.law_import import MAX_BYTES, import_statute
+from courses.models import CourseIndexPage, LessonPage
 from elearn.org.permissions import is_manager
-
-from .exceptions import LawImportError
-from .law_import import MAX_BYTES, import_statute
-from .models import CourseIndexPage
 
 
 class LawImportForm(forms.Form):
@@ -85,3 +85,13 @@ def register_law_import_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_progress_menu_item():
     return ManagerMenuItem(_("学习进度"), reverse("courses:progress"), icon_name="tasks", order=240)
+
+
+@hooks.register("before_serve_page")
+def record_lesson_open(page, request, serve_args, serve_kwargs):
+    """A signed-in reader opening a live lesson starts its progress (first_opened_at); a preview records nothing."""
+    if isinstance(page, LessonPage) and request.user.is_authenticated and not getattr(request, "is_preview", False):
+        try:
+            services.lesson_open(user=request.user, lesson=page)
+        except LessonNotAvailable:
+            pass  # not live (a draft): nothing to record

@@ -2,14 +2,19 @@
 
 from rest_framework.routers import DefaultRouter
 
-from content.api import SelfCheckViewSet
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
-from leaderboard.api_reports import ReportExportViewSet, ReportViewSet
-from quizzes.api_bank import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
-from quizzes.api_competitions import CompetitionViewSet, GameViewSet
-from quizzes.api_exams import AttemptViewSet, ExamViewSet
-from quizzes.api_practice import CertificateViewSet, ExamResultViewSet, PracticeViewSet, WrongBookViewSet
+from leaderboard.reports.api import ReportExportViewSet, ReportViewSet
+from quizzes.bank.api import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
+from quizzes.competitions.api import CompetitionViewSet, GameViewSet
+from quizzes.exams.api import AttemptViewSet, ExamViewSet
+from quizzes.practice.api import (
+    CertificateViewSet,
+    ExamResultViewSet,
+    PracticeViewSet,
+    SelfCheckViewSet,
+    WrongBookViewSet,
+)
 
 # No format-suffix twins (staff.json, ...): the API is JSON and described by /api/schema/ without them, and most
 # viewsets' actions do not take the `format` argument those routes pass (500).

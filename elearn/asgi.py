@@ -13,10 +13,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
-from leaderboard.direct_frames import DirectFramesMiddleware  # noqa: E402
-
-from .admission import AdmissionMiddleware  # noqa: E402
-from .routing import websocket_urlpatterns  # noqa: E402
+from elearn.admission import AdmissionMiddleware  # noqa: E402
+from elearn.realtime.direct_frames import DirectFramesMiddleware  # noqa: E402
+from elearn.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

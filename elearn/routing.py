@@ -4,11 +4,11 @@ websocket_urlpatterns: list = []
 
 from django.urls import re_path  # noqa: E402
 
-from leaderboard.consumers import LeaderboardConsumer  # noqa: E402
+from leaderboard.rankings.consumers import LeaderboardConsumer  # noqa: E402
 
 websocket_urlpatterns += [re_path(r"^ws/leaderboard/(?P<board>[A-Za-z0-9_.-]{1,80})/$", LeaderboardConsumer.as_asgi())]
 
-from quizzes.consumers import HostConsumer, PlayerConsumer  # noqa: E402
+from quizzes.competitions.consumers import HostConsumer, PlayerConsumer  # noqa: E402
 
 websocket_urlpatterns += [
     re_path(r"^ws/play/(?P<pin>[0-9]{6})/$", PlayerConsumer.as_asgi()),

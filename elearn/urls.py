@@ -1,3 +1,5 @@
+"""The site's URLs: admin, API and its schema, documents and images, the apps' pages, then Wagtail's page tree."""
+
 from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -6,7 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from .api import router
+from elearn.api import router
 
 # Uncaught errors: 503 + Retry-After when the database is unavailable, Django's 500 page otherwise.
 handler500 = "elearn.api_errors.server_error"

@@ -1,3 +1,5 @@
+"""WSGI entry (management tools only: the site runs under ASGI, elearn.asgi)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

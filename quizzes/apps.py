@@ -1,3 +1,5 @@
+"""The quizzes app: question bank, exams, practice, results and live competitions (one subpackage each)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,13 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import (
-            competition_home,  # noqa: F401  (registers the "live competition" home page section)
-            exam_home,  # noqa: F401  (registers the "open exams" home page section)
-            practice_home,  # noqa: F401  (registers the practice / wrong-answer book home section)
-        )
+        # Each capability registers its home page section (live competition, open exams, practice).
+        from quizzes.competitions import home as competitions_home  # noqa: F401
+        from quizzes.exams import home as exams_home  # noqa: F401
+        from quizzes.practice import home as practice_home  # noqa: F401
+
+        # Exams feed the wrong-answer book once a submission is committed.
+        from quizzes.practice.services import on_attempt_submitted
+        from quizzes.signals import attempt_submitted
+
+        attempt_submitted.connect(on_attempt_submitted, dispatch_uid="quizzes.practice.wrongbook_from_exam")

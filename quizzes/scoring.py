@@ -147,7 +147,7 @@ def grade(scores_in_order: Sequence, method: GradingMethod | str) -> Decimal | N
     return (sum(scores, ZERO) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# --- Live competitions (quizzes.competition_services): points per answer, pure functions. ---
+# --- Live competitions (quizzes.competitions.services): points per answer, pure functions. ---
 
 SPEED_MAX_POINTS = 1000
 SPEED_MIN_POINTS = 500

@@ -15,10 +15,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from elearn.org.models import Institution, User
+from elearn.org.permissions import can_manage_institution, can_manage_user, managed_institutions, managed_users
 from elearn.spreadsheets import control_character
-
-from .models import Institution, User
-from .permissions import can_manage_institution, can_manage_user, managed_institutions, managed_users
 
 
 class ScopedIndexView(generic.IndexView):
@@ -161,7 +160,7 @@ class StaffForm(WagtailAdminModelForm):
     def save(self, commit=True):
         user = super().save(commit=False)
         if not user.pk:
-            from .passwords import generate_password, initial_password_hash
+            from elearn.org.passwords import generate_password, initial_password_hash
 
             # New accounts start locked to a random password; the officer hands one out via a roster import or
             # the password reset, and the user must change it at first login.

@@ -1,3 +1,6 @@
+"""API of the organisation (/api/v1/me, institutions, staff, roster-import). Thin: permissions decide who sees whom,
+roster/services change things."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -7,13 +10,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from elearn.api_schema_errors import or_field_errors
+from elearn.org import services
+from elearn.org.exceptions import RosterRejected
+from elearn.org.models import Institution, User
+from elearn.org.permissions import is_manager, managed_institutions, managed_users
+from elearn.org.roster import roster_plan
 from elearn.spreadsheets import SpreadsheetError
-
-from . import services
-from .exceptions import RosterRejected
-from .models import Institution, User
-from .permissions import is_manager, managed_institutions, managed_users
-from .roster import roster_plan
 
 
 class InstitutionSerializer(serializers.ModelSerializer):

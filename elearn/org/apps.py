@@ -1,3 +1,5 @@
+"""The org app's configuration (app label `org`: the custom User model lives here)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -7,24 +7,10 @@ address gets no password check at all, and every failure is counted (elearn.org.
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
-from . import throttle
-from .models import User
-from .phones import normalise_mobile
-
-
-def find_account(login: str) -> User | None:
-    """The one account whose 工号 is `login`, or whose mobile is `login` however it is spelled; None if none or two."""
-    login = login.strip()
-    if not login:
-        return None
-    mobile = normalise_mobile(login)
-    query = Q(employee_no=login)
-    if mobile:
-        query |= Q(mobile=mobile)
-    candidates = list(User.objects.filter(query)[:2])
-    return candidates[0] if len(candidates) == 1 else None
+from elearn.org import throttle
+from elearn.org.models import User
+from elearn.org.selectors import find_account
 
 
 def client_address(request) -> str:

@@ -1,3 +1,5 @@
+"""Template context for every page: the platform's name and the bottom navigation with the current tab marked."""
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _

@@ -4,8 +4,8 @@ import random
 
 from django.contrib.auth.hashers import make_password
 
-from .models import Institution, User
-from .services import institution_refresh_headcount
+from elearn.org.models import Institution, User
+from elearn.org.services import institution_refresh_headcount
 
 DEMO_PASSWORD = "anquan2026"
 ADMIN_LOGIN = "admin"

@@ -1,3 +1,6 @@
+"""Errors raised by the org services; views and API views translate them."""
+
+
 class OrgError(Exception):
     """Base for refusals in the organisation app; the message is shown to the user."""
 

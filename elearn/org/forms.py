@@ -1,10 +1,12 @@
+"""Forms of the org area: login (工号 or mobile), roster upload, setting a new password."""
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .auth import client_address
-from .throttle import login_allowed
+from elearn.org.auth import client_address
+from elearn.org.throttle import login_allowed
 
 
 class LoginForm(AuthenticationForm):

@@ -1,3 +1,5 @@
+"""The password hasher of imported initial passwords: marks an account that must set its own password."""
+
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 

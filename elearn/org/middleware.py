@@ -1,3 +1,5 @@
+"""Sends a person still on an imported initial password to the password page before anything else."""
+
 from django.shortcuts import redirect
 from django.urls import reverse
 

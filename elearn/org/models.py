@@ -1,3 +1,5 @@
+"""Institution and User (with its role: staff, safety officer, district admin) and the user manager."""
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -112,6 +114,6 @@ class User(AbstractUser):
             self.is_superuser = True
         super().save(*args, **kwargs)
         if self.role == self.Role.OFFICER:
-            from .roles import officer_group
+            from elearn.org.roles import officer_group
 
             self.groups.add(officer_group())

@@ -1,3 +1,5 @@
+"""Initial passwords for imported accounts: generated, and hashed so that a first login must change them."""
+
 import secrets
 
 from django.contrib.auth.hashers import make_password

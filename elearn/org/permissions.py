@@ -8,7 +8,7 @@ Views, API views, the Wagtail admin, reports and consumers all ask here:
 
 from django.db.models import QuerySet
 
-from .models import Institution, User
+from elearn.org.models import Institution, User
 
 
 def _institution_id(institution) -> int | None:

@@ -1,3 +1,5 @@
+"""Mainland mobile numbers in one spelling (spaces, dashes and +86 removed), for login and roster matching."""
+
 import re
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from elearn.org.models import Institution, User
+from elearn.org.permissions import can_manage_institution
+from elearn.org.phones import normalise_mobile
 from elearn.spreadsheets import SpreadsheetError, control_character, read_table
-
-from .models import Institution, User
-from .permissions import can_manage_institution
-from .phones import normalise_mobile
 
 # Canonical column -> accepted header spellings.
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Q
 
-from .exceptions import RosterRejected
-from .models import Institution, User
-from .passwords import generate_password, initial_password_hash
-from .roster import RosterPlan, roster_plan
+from elearn.org.exceptions import RosterRejected
+from elearn.org.models import Institution, User
+from elearn.org.passwords import generate_password, initial_password_hash
+from elearn.org.roster import RosterPlan, roster_plan
 
 
 @dataclass

@@ -13,6 +13,9 @@ so every login page (the site's, Wagtail's admin) is covered; the site's form on
 from django.conf import settings
 from django.core.cache import cache
 
+from elearn.org.phones import normalise_mobile
+from elearn.org.selectors import find_account
+
 WINDOW_SECONDS = 15 * 60
 MAX_PER_ACCOUNT = 5
 
@@ -22,9 +25,6 @@ def max_per_address() -> int:
 
 
 def _account_key(username: str) -> str:
-    from .auth import find_account
-    from .phones import normalise_mobile
-
     login = username.strip()
     account = find_account(login)
     if account is not None:

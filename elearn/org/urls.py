@@ -1,7 +1,9 @@
+"""URLs of the org area: login, password, 我的 page, roster import."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from elearn.org import views
 
 app_name = "org"
 urlpatterns = [

@@ -1,3 +1,5 @@
+"""HTML views of the org area: login, password change, the 我的 page and the officers' roster import. Thin."""
+
 import secrets
 
 from django.contrib import messages
@@ -11,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from elearn.org import services
+from elearn.org.exceptions import RosterRejected
+from elearn.org.forms import LoginForm, PasswordSetForm, UploadForm
+from elearn.org.me_sections import me_sections
+from elearn.org.permissions import is_manager, managed_institutions
+from elearn.org.roster import TEMPLATE_HEADER, roster_plan
 from elearn.spreadsheets import SpreadsheetError, workbook_bytes
-
-from . import services
-from .exceptions import RosterRejected
-from .forms import LoginForm, PasswordSetForm, UploadForm
-from .me_sections import me_sections
-from .permissions import is_manager, managed_institutions
-from .roster import TEMPLATE_HEADER, roster_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TTL = 30 * 60

@@ -1,13 +1,15 @@
+"""Wagtail admin of the org area: institutions and people (人员) viewsets, the roster import page and its menu item."""
+
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from . import views
-from .admin_views import AccountAdminPolicy, InstitutionViewSet, StaffViewSet
-from .models import User
-from .permissions import is_manager
+from elearn.org import views
+from elearn.org.admin_views import AccountAdminPolicy, InstitutionViewSet, StaffViewSet
+from elearn.org.models import User
+from elearn.org.permissions import is_manager
 
 # Wagtail's own account admin (/admin/users/): district admins only (wagtail.users registered the plain model policy).
 register_permission_policy(User, AccountAdminPolicy(User))

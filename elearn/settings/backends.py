@@ -13,24 +13,47 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def database(base_dir: Path, test_suffix: str | None = None) -> dict:
+    """DATABASE_URL as dj-database-url documents it: postgres://... (the scale-out engine) or sqlite:///path (the
+    embedded engine, at that path). Unset: SQLite at $SQLITE_PATH or db.sqlite3 in the project."""
     url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
+    if not url:
+        return _sqlite(os.environ.get("SQLITE_PATH", str(base_dir / "db.sqlite3")))
+    try:
         db = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
-        options = db.setdefault("OPTIONS", {})
-        options["pool"] = {
-            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
-            "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
-            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
-        }
-        if test_suffix:
-            db["TEST"] = {"NAME": f"test_elearn_{test_suffix}"}
-        return db
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL ({exc}).") from exc
+    engine = db.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        if not db.get("NAME") or db["NAME"] == ":memory:":
+            raise ImproperlyConfigured(
+                "DATABASE_URL=sqlite:///... needs a file path (sqlite:////absolute/path.sqlite3): the live server "
+                "and background workers must share the database."
+            )
+        return _sqlite(db["NAME"])
+    if not engine.endswith("postgresql"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names the engine {engine or '?'}; elearn runs on PostgreSQL (postgres://user@host/db) or "
+            "SQLite (sqlite:////path/to/db.sqlite3)."
+        )
+    options = db.setdefault("OPTIONS", {})
+    options["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
+    if test_suffix:
+        db["TEST"] = {"NAME": f"test_elearn_{test_suffix}"}
+    return db
+
+
+def _sqlite(path: str) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", str(base_dir / "db.sqlite3")),
+        "NAME": path,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -81,6 +104,6 @@ def caches(prefix: str = "elearn") -> dict:
 
 
 def describe() -> str:
-    db = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+    db = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     layer = "redis" if redis_url() else "in-memory"
     return f"database={db} channel-layer={layer}"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from . import backends
+from elearn.settings import backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "elearn"
@@ -193,7 +193,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["elearn.schema.only_public_api"],
     "ENUM_NAME_OVERRIDES": {
-        "GamePhaseEnum": "quizzes.models.competitions.Game.Phase",
+        "GamePhaseEnum": "quizzes.competitions.models.Game.Phase",
         "ExamWindowPhaseEnum": ["upcoming", "open", "closed"],
     },
 }
@@ -238,18 +238,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 ELEARN_APP_URLCONFS: list[str] = [
     "courses.urls",
     "content.urls",
-    "leaderboard.urls",
-    "quizzes.urls_practice",
-    "quizzes.urls",  # merges quizzes.urls_exams and quizzes.urls_play (one namespace)
+    "leaderboard.rankings.urls",
+    "quizzes.practice.urls",
+    "quizzes.urls",  # merges quizzes.exams.urls and quizzes.competitions.urls (one namespace)
 ]
+
+# Page types the site search covers (content.search), study modules first.
+ELEARN_SEARCH_PAGE_TYPES: list[str] = ["courses.CoursePage", "courses.LessonPage", "content.MaterialPage"]
 
 # Steps that `seed_demo` runs after the organisation and home page, in order (see content/management/commands).
 ELEARN_DEMO_SEEDERS: list[str] = [
-    "quizzes.demo_bank.seed_demo_bank",  # first: practice, study self-checks, competitions and exams draw from it
-    "quizzes.practice_demo.seed_practice",
-    "courses.demo.seed_study",
-    "quizzes.competition_demo.seed_competition",
-    "quizzes.exam_demo.seed_exam",
+    "quizzes.demo.bank.seed_demo_bank",  # first: practice, study self-checks, competitions and exams draw from it
+    "quizzes.demo.practice.seed_practice",
+    "courses.demo.pages.seed_study",
+    "quizzes.demo.competitions.seed_competition",
+    "quizzes.demo.exams.seed_exam",
 ]
 
 LEADERBOARD_REDIS_URL = backends.redis_url()

@@ -1,7 +1,7 @@
 """Local development and the README's demo: DEBUG on, a fixed non-secret key."""
 
-from .base import *  # noqa: F403
-from .base import env_bool
+from elearn.settings.base import *  # noqa: F403
+from elearn.settings.base import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-elearn"  # noqa: F405

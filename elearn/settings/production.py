@@ -1,13 +1,12 @@
 """Production: refuses to start without a secret key, secure cookies and headers on."""
 
-import logging
 import os
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import CHANNEL_LAYERS, env_bool, env_list
+from elearn.settings.base import *  # noqa: F403
+from elearn.settings.base import CHANNEL_LAYERS, env_bool, env_list
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -33,5 +32,4 @@ if CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer") and not
         "WARNING: the in-memory channel layer is active with DEBUG off. Live competitions will only work "
         "inside ONE daphne process; set REDIS_URL before running more than one."
     )
-    logging.getLogger("elearn").warning(message)
     print("!" * 78 + "\n" + message + "\n" + "!" * 78, file=sys.stderr)

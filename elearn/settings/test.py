@@ -6,11 +6,14 @@ or channel-layer groups.
 
 import os
 
-from . import backends
-from .base import *  # noqa: F403
-from .base import BASE_DIR
+from elearn.settings import backends
+from elearn.settings.base import *  # noqa: F403
+from elearn.settings.base import BASE_DIR
 
-RUN_ID = os.environ.get("TEST_RUN_ID", "main")
+# pytest-xdist runs one process per core: each worker gets its own database, Redis keys and channel groups.
+RUN_ID = os.environ.get("TEST_RUN_ID", "main") + (
+    f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
+)
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

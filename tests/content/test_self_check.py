@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from quizzes.models import Category, Question
+from quizzes.bank.models import Category, Question
 from tests.courses.factories import make_course, make_lesson
 
 

@@ -1,5 +1,9 @@
-"""Law import: the five reference statutes (../shared/data/laws) parse to their exact article counts in the right
-chapters, a second import reports no change, and an amended text reports what was added, changed and removed."""
+"""Law import: statutes parse to their exact article counts in the right chapters, a second import reports no
+change, and an amended text reports what was added, changed and removed.
+
+Two sets of texts: the invented statutes in tests/fixtures/laws (always present; messy like real files: a UTF-8
+BOM with CRLF line endings, full-width spaces, a .txt with a table of contents), and the five official statutes in
+../shared/data/laws (`shared_data`; those tests skip in a clone without them)."""
 
 import pytest
 from django.core.management import call_command
@@ -93,6 +97,216 @@ def test_article_anchor_and_url(shared_data):
 
     html = Client().get(lesson.url).content.decode()
     assert 'id="article-21"' in html and "第二十一条" in html
+
+
+# The invented statutes in tests/fixtures/laws: (file name, full title, version, [(chapter, articles)]).
+COMMUNITY, WAREHOUSE, STORAGE = (
+    "社区消防互助条例(2022-03-15).md",
+    "仓库动火作业管理办法(2020-09-01).md",
+    "危险物品临时存放规定.txt",
+)
+FIXTURES = [
+    (
+        COMMUNITY,
+        "示范市社区消防互助条例",
+        "2022-03-15",
+        [("第一章 总则", 5), ("第二章 互助组织", 9), ("第三章 保障措施", 7), ("第四章 附则", 2)],
+    ),
+    (
+        WAREHOUSE,  # UTF-8 with BOM, CRLF line endings
+        "示范县仓库动火作业管理办法",
+        "2020-09-01",
+        [("第一章 总则", 3), ("第二章 作业审批", 5), ("第三章 现场监护", 4), ("第四章 附则", 1)],
+    ),
+    (
+        STORAGE,  # plain text: table of contents, U+3000 indents and gaps, no version in the name, no final newline
+        "示范区危险物品临时存放规定",
+        "",
+        [("第一章 总则", 2), ("第二章 存放要求", 4), ("第三章 附则", 1)],
+    ),
+]
+
+
+def test_fixture_statutes_are_messy_like_real_files(statute_fixtures):
+    """Guards the fixtures themselves: an editor that strips the BOM or the CRLFs would silently weaken the tests."""
+    assert [p.name for p in statute_files(statute_fixtures)] == sorted([COMMUNITY, WAREHOUSE, STORAGE])
+    warehouse = (statute_fixtures / WAREHOUSE).read_bytes()
+    assert warehouse.startswith(b"\xef\xbb\xbf#") and warehouse.count(b"\r\n") == warehouse.count(b"\n")
+    storage = (statute_fixtures / STORAGE).read_text(encoding="utf-8")
+    assert "第五条\u3000\u3000不同" in storage and "\u3000\u3000第一条\u3000为了" in storage
+    assert "## 第一章 总 则" in (statute_fixtures / COMMUNITY).read_text(encoding="utf-8")
+    text = read_statute_file(statute_fixtures / WAREHOUSE)
+    assert text.startswith("# 示范县") and "\r\n" in text  # BOM dropped on reading; the parser handles CRLF
+
+
+@pytest.mark.parametrize(
+    ("filename", "title", "version", "chapters"), FIXTURES, ids=["community", "warehouse-bom-crlf", "storage-txt"]
+)
+def test_fixture_statutes_parse_to_exact_counts(statute_fixtures, filename, title, version, chapters):
+    path = statute_fixtures / filename
+    statute = parse_statute(read_statute_file(path), path.name)
+    assert (statute.title, statute.version) == (title, version)
+    assert [(c.full_title, len(c.articles)) for c in statute.chapters] == chapters  # "总 则" / "总　　则" -> "总则"
+    assert [c.slug for c in statute.chapters] == [f"chapter-{n}" for n in range(1, len(chapters) + 1)]
+    total = sum(n for _c, n in chapters)
+    assert [a.number for a in statute.articles] == list(range(1, total + 1))
+    assert [a.label for a in statute.articles] == [f"第{int_to_cn(n)}条" for n in range(1, total + 1)]
+    for article in statute.articles:
+        assert article.paragraphs and all(p and p == p.strip() for p in article.paragraphs), article
+        assert not any(ch in article.text for ch in "\ufeff\r\u3000"), article
+
+
+def test_fixture_paragraphs_items_and_sections_are_kept(statute_fixtures):
+    def parsed(name):
+        statute = parse_statute(read_statute_file(statute_fixtures / name), name)
+        return {a.number: a for a in statute.articles}
+
+    community = parsed(COMMUNITY)
+    assert community[4].paragraphs == [
+        "街道办事处负责指导本辖区的社区消防互助工作。",
+        "居民委员会协助做好组织、宣传和登记工作。",
+    ]
+    art11 = community[11]
+    assert art11.label == "第十一条" and art11.paragraphs[0].endswith("下列事项：")
+    assert [p[:3] for p in art11.paragraphs[1:]] == ["（一）", "（二）", "（三）", "（四）"]
+    art21 = community[21]
+    assert art21.label == "第二十一条" and len(art21.paragraphs) == 5
+    assert art21.paragraphs[3] == "（三）演练和巡查记录。" and art21.paragraphs[4].startswith("检查结果")
+    assert art21.text.count("\n") == 4
+    sections = {n: a.section for n, a in community.items()}
+    assert [sections[n] for n in (5, 6, 9, 10, 14, 15)] == [
+        "",
+        "第一节 组建",
+        "第一节 组建",
+        "第二节 职责",
+        "第二节 职责",
+        "",
+    ]
+
+    warehouse = parsed(WAREHOUSE)  # CRLF: no stray "\r", items still one paragraph each
+    assert warehouse[5].paragraphs == [
+        "动火申请表应当载明下列内容：",
+        "（一）作业地点和时间；",
+        "（二）作业内容和方法；",
+        "（三）现场监护人；",
+        "（四）防火措施。",
+    ]
+    assert warehouse[10].label == "第十条" and len(warehouse[11].paragraphs) == 2
+
+    storage = parsed(STORAGE)  # U+3000 after the article number, as an indent, and at the end of a line
+    assert storage[1].paragraphs == ["为了规范危险物品的临时存放，保障人员和财产安全，制定本规定。"]
+    assert storage[2].paragraphs[0].endswith("情形。")
+    assert storage[4].paragraphs[1:] == ["（一）相应类型的灭火器；", "（二）泄漏应急处置用品；", "（三）个人防护用品。"]
+    assert storage[5].paragraphs == ["不同性质的危险物品应当分开存放，不得混存。"]
+    assert storage[6].paragraphs == ["临时存放点应当由专人管理，每日检查并记录。", "发现包装破损的，应当立即处置。"]
+    assert storage[7].paragraphs == ["本规定自印发之日起施行。"]  # the file has no final newline
+
+
+def long_statute(per_chapter=(40, 40, 40)) -> str:
+    """A generated statute long enough for three-digit article numbers (第一百零三条, 第一百一十条)."""
+    lines, number = ["# 示范长篇条例", "", "<!-- INFO END -->", ""], 0
+    for chapter, count in enumerate(per_chapter, start=1):
+        lines += [f"## 第{int_to_cn(chapter)}章 第{chapter}部分", ""]
+        for _ in range(count):
+            number += 1
+            lines += [f"第{int_to_cn(number)}条 这是生成的第{number}条。", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.django_db
+def test_three_digit_article_numbers_parse_and_link():
+    statute = parse_statute(long_statute(), "示范长篇条例(2023-01-01).md")
+    assert [len(c.articles) for c in statute.chapters] == [40, 40, 40]
+    labels = {a.number: a.label for a in statute.articles}
+    assert [a.number for a in statute.articles] == list(range(1, 121))
+    assert (labels[100], labels[103], labels[110], labels[119]) == (
+        "第一百条",
+        "第一百零三条",
+        "第一百一十条",
+        "第一百一十九条",
+    )
+    assert next(a for a in statute.articles if a.number == 103).paragraphs == ["这是生成的第103条。"]
+    report = import_statute(text=long_statute(), filename="示范长篇条例(2023-01-01).md", index_page=make_index())
+    assert report.created and report.article_count == 120
+    assert report.course.article_url(103).endswith("/chapter-3/#article-103")
+    assert report.course.article_url(40).endswith("/chapter-1/#article-40")
+
+
+@pytest.mark.django_db
+def test_importing_the_fixture_statutes_twice_reports_no_change(statute_fixtures):
+    index = make_index()
+    files = statute_files(statute_fixtures)
+    first = {
+        r.title: r
+        for r in (import_statute(text=read_statute_file(p), filename=p.name, index_page=index) for p in files)
+    }
+    assert sorted(first) == sorted(title for _f, title, _v, _c in FIXTURES)
+    for _f, title, version, chapters in FIXTURES:
+        report = first[title]
+        assert report.created and report.chapter_counts == chapters
+        course = CoursePage.objects.get(law_title=title)
+        assert course.live and course.law_version == version
+        lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
+        assert [(ls.slug, ls.title) for ls in lessons] == [
+            (f"chapter-{n}", name) for n, (name, _count) in enumerate(chapters, start=1)
+        ]
+        blocks = [[b for b in ls.body if b.block_type == "law_article"] for ls in lessons]
+        assert [len(b) for b in blocks] == [count for _name, count in chapters]
+        assert all(b.value["law_name"] == title for lesson_blocks in blocks for b in lesson_blocks)
+    community = CoursePage.objects.get(law_title="示范市社区消防互助条例")
+    chapter2 = LessonPage.objects.child_of(community).get(slug="chapter-2")
+    assert [b.value["text"] for b in chapter2.body if b.block_type == "heading"] == ["第一节 组建", "第二节 职责"]
+    art11 = next(b for b in chapter2.body if b.block_type == "law_article" and b.value["number"] == "第十一条")
+    assert art11.value["text"].split("\n")[1:] == [
+        "（一）楼道、安全出口是否堆放杂物；",
+        "（二）电动自行车是否在室内或者楼道充电；",
+        "（三）消火栓、灭火器是否完好有效；",
+        "（四）其他可能引发火灾的隐患。",
+    ]
+    second = [import_statute(text=read_statute_file(p), filename=p.name, index_page=index) for p in files]
+    assert all(r.unchanged for r in second), [r.summary() for r in second]
+    assert all(r.summary().endswith("; no change") for r in second)
+
+
+@pytest.mark.django_db
+def test_fixture_article_anchor_and_url(statute_fixtures):
+    from django.test import Client
+
+    path = statute_fixtures / COMMUNITY
+    report = import_statute(text=read_statute_file(path), filename=path.name, index_page=make_index())
+    course = report.course
+    assert course.article_url(21).endswith("/chapter-3/#article-21")
+    assert course.article_url(11).endswith("/chapter-2/#article-11")
+    assert course.article_url(1).endswith("/chapter-1/#article-1")
+    assert course.article_url(24) is None
+    lesson = LessonPage.objects.child_of(course).get(slug="chapter-3")
+    html = Client().get(lesson.url).content.decode()
+    assert 'id="article-21"' in html and "第二十一条" in html and "（三）演练和巡查记录。" in html
+    assert 'id="article-15"' in html and 'id="article-11"' not in html  # article 11 is in chapter 2
+
+
+@pytest.mark.django_db
+def test_import_law_command_and_dry_run_on_the_fixtures(statute_fixtures, capsys):
+    make_index()
+    path = statute_fixtures / WAREHOUSE
+    call_command("import_law", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert f"[dry run] {WAREHOUSE}: 示范县仓库动火作业管理办法: 13 articles in 4 chapter(s); created" in out
+    assert not CoursePage.objects.filter(law_title="示范县仓库动火作业管理办法").exists()
+    call_command("import_law", str(path))
+    assert "示范县仓库动火作业管理办法: 13 articles in 4 chapter(s); created" in capsys.readouterr().out
+    assert CoursePage.objects.filter(law_title="示范县仓库动火作业管理办法").count() == 1
+    call_command("import_law", str(statute_fixtures), "--dry-run")
+    out = capsys.readouterr().out
+    assert "[dry run] " + WAREHOUSE + ": 示范县仓库动火作业管理办法: 13 articles in 4 chapter(s); no change" in out
+    assert "示范市社区消防互助条例: 23 articles in 4 chapter(s); created" in out
+    assert CoursePage.objects.exclude(law_title="").count() == 1
+    call_command("import_law", str(statute_fixtures))
+    out = capsys.readouterr().out
+    assert "示范县仓库动火作业管理办法: 13 articles in 4 chapter(s); no change" in out
+    assert "示范市社区消防互助条例: 23 articles in 4 chapter(s); created" in out
+    assert "示范区危险物品临时存放规定: 7 articles in 3 chapter(s); created" in out
+    assert CoursePage.objects.exclude(law_title="").count() == 3
 
 
 AMENDABLE = """# 示例安全条例

@@ -8,6 +8,7 @@ Tests here use `transactional_db` (data they create is committed, so the server 
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -55,6 +56,22 @@ def _server_log(port: int):
     return open(_server_log_path(port), "wb")
 
 
+def access_log_path(port: int) -> Path:
+    """daphne's access log (one line a request, with its status) of the server on `port`."""
+    return _server_log_path(port).with_suffix(".access.log")
+
+
+SERVER_ERROR = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|WEBSOCKET|WSCONNECT)[^"]*" 5\d\d ')
+
+
+def server_errors(port: int) -> list[str]:
+    """The requests the server on `port` answered with a 5xx status."""
+    path = access_log_path(port)
+    if not path.exists():
+        return []
+    return [line.strip() for line in path.read_text(errors="replace").splitlines() if SERVER_ERROR.search(line)]
+
+
 def start_server(port: int | None = None, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """Start daphne on the current test database; returns (process, base URL). Used by e2e and reliability tests."""
     from tests.conftest import clear_redis_prefix
@@ -71,7 +88,7 @@ def start_server(port: int | None = None, extra_env: dict | None = None) -> tupl
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "elearn.asgi:application"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=open(access_log_path(port), "wb"),
         stderr=_server_log(port),
     )
     deadline = time.monotonic() + 30
@@ -108,12 +125,18 @@ def session_cookie(user) -> str:
 
 
 @pytest.fixture
-def server(transactional_db):
+def server(request, transactional_db):
     """Data the test creates is committed, so the server process sees it. Transactional tests flush the tables,
-    Wagtail's root page included: content.demo.seed_home (or ensure_page_tree) puts the tree back."""
+    Wagtail's root page included: content.demo.seed_home (or ensure_page_tree) puts the tree back.
+
+    A test whose server answered any request with a 5xx fails, even if the page the test looked at was fine (a
+    broken admin link, a failing XHR): the server's access log is read when the test ends."""
     proc, url = start_server()
     yield url
     stop_server(proc)
+    errors = server_errors(int(url.rsplit(":", 1)[1]))
+    if errors and not request.node.get_closest_marker("server_errors_expected"):
+        pytest.fail("the server answered with a server error:\n" + "\n".join(errors[:10]), pytrace=False)
 
 
 @pytest.fixture(scope="package")

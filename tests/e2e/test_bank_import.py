@@ -1,7 +1,7 @@
 """A district admin uploads a question bank in the Wagtail admin, reads the dry run, commits it, and previews a
 question as staff will see it."""
 
-from quizzes.models import Question
+from quizzes.bank.models import Question
 from tests.quizzes.bank_files import template_row, template_xlsx
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from quizzes.models import Competition, Game
+from quizzes.competitions.models import Competition, Game
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.factories import UserFactory
 from tests.quizzes.competition_factories import CORRECT, make_competition

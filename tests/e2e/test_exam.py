@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptAnswer
+from quizzes.exams.models import Attempt, AttemptAnswer
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 

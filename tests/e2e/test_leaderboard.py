@@ -1,7 +1,7 @@
 """Leaderboards in a browser: the projector page (1920x1080) updates over WebSocket when a result comes in, and the
 排行 tab on a 360 px phone shows the ranking, the institution ranking and my rank without horizontal scrolling."""
 
-from leaderboard import services
+from leaderboard.rankings import services
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.leaderboard.factories import make_exam, submit

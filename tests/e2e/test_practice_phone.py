@@ -1,7 +1,7 @@
 """Practice on a 360 px phone: pick a category, answer wrongly, see the answer and law article only then, redo
 the mistake twice and watch it leave the wrong-answer book; a certificate's public verification page."""
 
-from quizzes.practice_demo import seed_practice_sets
+from quizzes.demo.practice import seed_practice_sets
 from tests.e2e.conftest import no_horizontal_scroll
 
 
@@ -53,7 +53,7 @@ def test_practice_and_wrongbook_on_a_phone(server, phone, login, shot, staff_a):
 def test_certificate_verification_page_on_a_phone(server, phone, shot, staff_a):
     from django.utils import timezone
 
-    from quizzes.models import Certificate
+    from quizzes.results.models import Certificate
     from tests.quizzes.exam_factories import ExamFactory
 
     exam = ExamFactory(title="2026年安全生产月线上安全生产知识考试")
@@ -76,7 +76,7 @@ def test_certificate_verification_page_on_a_phone(server, phone, shot, staff_a):
 
 
 def test_officer_results_page_on_a_desktop(server, desktop, login, shot, officer_a, staff_a, staff_b):
-    from quizzes.exam_services import attempt_start, attempt_submit
+    from quizzes.exams.services import attempt_start, attempt_submit
     from tests.factories import UserFactory
     from tests.quizzes.exam_factories import exam_with_sections, make_bank
 

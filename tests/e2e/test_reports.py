@@ -4,7 +4,7 @@ charts; an export shows its progress and a download link; a safety officer sees 
 import pytest
 
 from content.demo import ensure_page_tree
-from leaderboard.models import ReportExport
+from leaderboard.reports.models import ReportExport
 from tests.factories import OfficerFactory
 from tests.leaderboard import report_bulk
 

@@ -1,6 +1,6 @@
 import pytest
 
-from leaderboard.store import get_store
+from leaderboard.rankings.store import get_store
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from quizzes.models import Attempt, Exam
+from quizzes.exams.models import Attempt, Exam
 
 
 def make_exam(*, title="知识竞赛考试", opens_at=None, institutions=()) -> Exam:

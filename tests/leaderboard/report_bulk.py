@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from courses.models import CourseCompletion, LessonProgress
 from elearn.org.models import Institution, User
-from quizzes.models import Attempt, AttemptAnswer, AttemptQuestion, Category, Exam, ExamSection, Game, Player, Question
-from quizzes.models.competitions import hash_token
+from quizzes.bank.models import Category, Question
+from quizzes.competitions.models import Game, Player, hash_token
+from quizzes.exams.models import Attempt, AttemptAnswer, AttemptQuestion, Exam, ExamSection
 from tests.courses.factories import lessons_of, make_course
 
 TOWNS = "东城 西城 南湖 北山 青石 白沙 红旗 金桥 银杏 松林 柳岸 桃源 梅岭 竹溪 兰亭 荷塘 枫林 杏花 石桥 清河 长乐 永安 太平 和平 新华 向阳 光明 胜利 前进 友谊".split()

@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from courses.models import CourseCompletion, LessonProgress
-from quizzes.exam_services import answer_save, attempt_start, attempt_submit
-from quizzes.models import Attempt, Game, Player
-from quizzes.models.competitions import hash_token
+from quizzes.competitions.models import Game, Player, hash_token
+from quizzes.exams.models import Attempt
+from quizzes.exams.services import answer_save, attempt_start, attempt_submit
 from tests.courses.factories import lessons_of, make_course
 from tests.factories import UserFactory
 from tests.quizzes.competition_factories import make_competition

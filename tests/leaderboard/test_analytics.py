@@ -1,11 +1,11 @@
-"""leaderboard.analytics on small data sets whose figures were worked out by hand (the working is in the comments)."""
+"""leaderboard.reports.analytics on small data sets whose figures were worked out by hand (the working is in the comments)."""
 
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from leaderboard import analytics as a
+from leaderboard.reports import analytics as a
 
 
 def answers_frame(table: dict[str, list[float]], points: dict[str, float]) -> pd.DataFrame:

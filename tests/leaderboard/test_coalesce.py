@@ -6,10 +6,10 @@ import threading
 import pytest
 from asgiref.sync import sync_to_async
 
-from leaderboard import coalesce, fanout
-from leaderboard.groups import board_group
-
-from .test_fanout import FakeConsumer
+from elearn.realtime import fanout
+from elearn.realtime.groups import board_group
+from leaderboard.rankings import coalesce
+from tests.leaderboard.test_fanout import FakeConsumer
 
 
 @pytest.fixture

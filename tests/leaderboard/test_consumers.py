@@ -12,10 +12,9 @@ from django.test import Client
 
 from elearn.asgi import application
 from elearn.routing import websocket_urlpatterns
-from leaderboard import boards, services
+from leaderboard.rankings import boards, services
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
-
-from .factories import make_exam, submit
+from tests.leaderboard.factories import make_exam, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""The broadcast fast path (leaderboard.direct_frames): one prepared frame written straight to each daphne connection.
+"""The broadcast fast path (elearn.realtime.direct_frames): one prepared frame written straight to each daphne connection.
 
 Covered here: the frame bytes, when the writer must refuse (the ordinary send path decides), the write-through with a
 socket whose buffer is full (the rest queued in Twisted, bytes in order), the fan-out hub's use of `fanout_direct`
@@ -19,10 +19,10 @@ import websockets
 from autobahn.websocket.protocol import WebSocketProtocol
 from twisted.internet import tcp
 
-from leaderboard import direct_frames, fanout
-from leaderboard.broadcast import abroadcast
-from quizzes import competition_services
-from quizzes.models import Competition
+from elearn.realtime import direct_frames, fanout
+from elearn.realtime.broadcast import abroadcast
+from quizzes.competitions import services as competition_services
+from quizzes.competitions.models import Competition
 from tests.e2e.conftest import session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.quizzes.competition_factories import CORRECT, make_competition
@@ -301,7 +301,7 @@ async def test_a_failing_direct_delivery_falls_back_to_the_ordinary_path():
 
 
 def test_a_leaderboard_update_is_framed_once_and_written_to_each_viewer():
-    from leaderboard.consumers import LeaderboardConsumer
+    from leaderboard.rankings.consumers import LeaderboardConsumer
 
     viewers = []
     for _ in range(2):

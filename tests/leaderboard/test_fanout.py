@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from leaderboard import fanout
-from leaderboard.broadcast import abroadcast, broadcast, envelope
+from elearn.realtime import fanout
+from elearn.realtime.broadcast import abroadcast, broadcast, envelope
 
 
 class FakeConsumer(fanout.FanoutMixin):

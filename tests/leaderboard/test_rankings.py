@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from leaderboard import boards, ranking_keys, selectors, services
-from leaderboard.store import get_store
+from leaderboard.rankings import boards, selectors, services
+from leaderboard.rankings import keys as ranking_keys
+from leaderboard.rankings.store import get_store
 from quizzes.signals import attempt_submitted
 from tests.factories import InstitutionFactory, UserFactory
-
-from .factories import make_exam, submit
+from tests.leaderboard.factories import make_exam, submit
 
 
 def ordered(keys: dict) -> list:
@@ -103,7 +103,7 @@ def test_rebuild_from_database_matches_incremental(store):
     assert services.exam_board_rebuild(exam_id=exam.pk) == 5
     rebuilt = get_store().scores(key)
     get_store().clear(key)
-    from quizzes.models import Attempt
+    from quizzes.exams.models import Attempt
 
     for attempt in Attempt.objects.filter(exam=exam).order_by("?"):
         services.exam_attempt_record(attempt=attempt)

@@ -1,6 +1,6 @@
-"""Chart geometry for the dashboard's inline SVG (leaderboard.report_charts)."""
+"""Chart geometry for the dashboard's inline SVG (leaderboard.reports.charts)."""
 
-from leaderboard import report_charts as charts
+from leaderboard.reports import charts
 
 
 def test_nice_max_rounds_up_to_a_readable_axis():

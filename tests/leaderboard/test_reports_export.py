@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from leaderboard import report_export
-from leaderboard import report_selectors as rs
-from leaderboard.models import ReportExport
+from leaderboard.reports import export as report_export
+from leaderboard.reports import selectors as rs
+from leaderboard.reports.models import ReportExport
 from tests.leaderboard.report_factories import build_campaign
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_csv_export_of_one_sheet(campaign, client_for, district_admin):
 
 
 def test_failed_export_is_recorded(campaign, district_admin, monkeypatch):
-    from leaderboard import report_services
+    from leaderboard.reports import services as report_services
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")

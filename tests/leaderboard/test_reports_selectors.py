@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from leaderboard import report_selectors as rs
+from leaderboard.reports import selectors as rs
 from tests.leaderboard.report_factories import build_campaign
 
 pytestmark = pytest.mark.django_db

@@ -14,14 +14,14 @@ import redis
 import websockets
 from channels.layers import get_channel_layer
 
-from leaderboard import boards, services
-from leaderboard.groups import board_group, competition_group
-from quizzes import competition_services
-from quizzes.models import Category, Competition, CompetitionQuestion, Question
+from elearn.realtime.groups import board_group, competition_group
+from leaderboard.rankings import boards, services
+from quizzes.bank.models import Category, Question
+from quizzes.competitions import services as competition_services
+from quizzes.competitions.models import Competition, CompetitionQuestion
 from tests.e2e.conftest import session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
-
-from .factories import make_exam, submit
+from tests.leaderboard.factories import make_exam, submit
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: two processes share a Redis layer"),

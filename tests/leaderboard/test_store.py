@@ -2,7 +2,7 @@
 
 import threading
 
-from leaderboard.store import get_store
+from leaderboard.rankings.store import get_store
 
 
 def test_backend_follows_settings(settings):

@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from leaderboard import boards, services
+from leaderboard.rankings import boards, services
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
-
-from .factories import make_exam, submit
+from tests.leaderboard.factories import make_exam, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import factory
 
-from quizzes.models import Category, Question
+from quizzes.bank.models import Category, Question
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ import zipfile
 
 from openpyxl import Workbook
 
-from quizzes.bank_import.template import TEMPLATE_HEADER
+from quizzes.bank.importers.template import TEMPLATE_HEADER
 
 
 def xlsx(rows: list[list], *, title_rows: list[list] | None = None) -> bytes:

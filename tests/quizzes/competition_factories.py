@@ -2,7 +2,8 @@
 
 import factory
 
-from quizzes.models import Category, Competition, CompetitionQuestion, Question
+from quizzes.bank.models import Category, Question
+from quizzes.competitions.models import Competition, CompetitionQuestion
 
 CORRECT = 1  # every generated single-choice question's correct option (B)
 

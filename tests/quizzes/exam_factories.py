@@ -6,7 +6,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from quizzes.models import Category, Exam, ExamSection, Question
+from quizzes.bank.models import Category, Question
+from quizzes.exams.models import Exam, ExamSection
 
 EXPLANATION_MARK = "解析秘文"  # appears only in explanations: the leakage tests look for it
 FILL_MARK = "填空秘答"  # the accepted fill-in answer: likewise

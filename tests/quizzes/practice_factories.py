@@ -1,6 +1,6 @@
 """Question-bank factories for the practice, wrong-answer book, certificate and result tests."""
 
-from quizzes.models import Question
+from quizzes.bank.models import Question
 from tests.quizzes import bank_factories
 from tests.quizzes.bank_factories import CategoryFactory
 

@@ -7,10 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes.models import Question
-
-from .bank_factories import CategoryFactory, QuestionFactory
-from .bank_files import template_row, template_xlsx
+from quizzes.bank.models import Question
+from tests.quizzes.bank_factories import CategoryFactory, QuestionFactory
+from tests.quizzes.bank_files import template_row, template_xlsx
 
 pytestmark = pytest.mark.django_db
 LIST = "wagtailsnippets_quizzes_question:list"

@@ -6,10 +6,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from quizzes.models import Question
-
-from .bank_factories import CategoryFactory, QuestionFactory
-from .bank_files import template_row, template_xlsx, zip_bomb
+from quizzes.bank.models import Question
+from tests.quizzes.bank_factories import CategoryFactory, QuestionFactory
+from tests.quizzes.bank_files import template_row, template_xlsx, zip_bomb
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.bank_selectors import question_usage
-from quizzes.models import Question
-
-from .bank_files import template_row, template_xlsx
+from quizzes.bank.models import Question
+from quizzes.bank.selectors import question_usage
+from tests.quizzes.bank_files import template_row, template_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def test_import_command_reports_unreadable_files(tmp_path):
 
 
 def test_where_used_finds_competitions_generically():
-    from .competition_factories import make_competition
+    from tests.quizzes.competition_factories import make_competition
 
     competition = make_competition(questions=2)
     picked = competition.picked_questions.first().question

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from quizzes.demo_bank import CATEGORIES, cited_articles_missing, demo_questions, seed_demo_bank
-from quizzes.models import Question
+from quizzes.bank.models import Question
+from quizzes.demo.bank import CATEGORIES, LAW_FILES, cited_articles_missing, demo_questions, seed_demo_bank
 
 CAMPAIGN = [
     "安全生产法律法规",
@@ -51,6 +51,38 @@ def test_seeding_is_idempotent(district_admin, shared_data):
     out = io.StringIO()
     seed_demo_bank(out, {"laws": None}, {"admin": district_admin})
     assert "new 0, updated 0" in out.getvalue()
+    assert list(Question.objects.order_by("pk").values_list("pk", "content_hash", "updated_at")) == first
+    law = Question.objects.filter(source_article="第五条", source_law="中华人民共和国安全生产法").first()
+    assert law is not None and [t.name for t in law.tags.all()] == ["安全生产法"]
+
+
+def test_citation_check_reads_the_law_directory(tmp_path):
+    """cited_articles_missing on generated law texts (one line per cited article), so it runs without ../shared/data."""
+    cited = sorted({(q.source_law, q.source_article) for q in demo_questions().questions if q.source_law})
+    assert {law for law, _a in cited} <= set(LAW_FILES)
+    assert len(cited_articles_missing(tmp_path)) == len([q for q in demo_questions().questions if q.source_law])
+    for law, stem in LAW_FILES.items():
+        articles = [article for name, article in cited if name == law]
+        lines = [f"# {law}", "", "<!-- INFO END -->", ""] + [f"{a} 生成的条文。" for a in articles]
+        (tmp_path / f"{stem}(2000-01-01).md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cited_articles_missing(tmp_path) == []
+    law, article = cited[0]
+    path = next(tmp_path.glob(f"{LAW_FILES[law]}*.md"))
+    path.write_text(path.read_text(encoding="utf-8").replace(f"{article} ", f"{article}之一 "), encoding="utf-8")
+    assert f"{law}{article}" in cited_articles_missing(tmp_path)
+
+
+@pytest.mark.django_db
+def test_seeding_is_idempotent_without_the_law_texts(district_admin, statute_fixtures):
+    out = io.StringIO()
+    seed_demo_bank(out, {"laws": str(statute_fixtures)}, {"admin": district_admin})
+    count = Question.objects.count()
+    assert count >= 300
+    assert "citations not found in" in out.getvalue()  # the fixture statutes are not the five cited ones
+    first = list(Question.objects.order_by("pk").values_list("pk", "content_hash", "updated_at"))
+    out = io.StringIO()
+    seed_demo_bank(out, {"laws": None}, {"admin": district_admin})
+    assert "new 0, updated 0" in out.getvalue() and "not found" not in out.getvalue()
     assert list(Question.objects.order_by("pk").values_list("pk", "content_hash", "updated_at")) == first
     law = Question.objects.filter(source_article="第五条", source_law="中华人民共和国安全生产法").first()
     assert law is not None and [t.name for t in law.tags.all()] == ["安全生产法"]

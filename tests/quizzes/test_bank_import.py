@@ -4,11 +4,18 @@ reason, and file-level problems (empty, corrupt, zip bomb, unsafe XML, wrong typ
 import pytest
 
 from elearn.spreadsheets import SpreadsheetError
-from quizzes.bank_import import parse_upload
-from quizzes.bank_import.common import split_options_cell
-from quizzes.bank_import.template import TEMPLATE_HEADER, template_bytes
-
-from .bank_files import csv_text, kahoot_xlsx, many_entries_zip, template_row, template_xlsx, xlsx, zip_bomb
+from quizzes.bank.importers import parse_upload
+from quizzes.bank.importers.common import split_options_cell
+from quizzes.bank.importers.template import TEMPLATE_HEADER, template_bytes
+from tests.quizzes.bank_files import (
+    csv_text,
+    kahoot_xlsx,
+    many_entries_zip,
+    template_row,
+    template_xlsx,
+    xlsx,
+    zip_bomb,
+)
 
 
 def rejected(result):

@@ -3,15 +3,14 @@ changes nothing, in every export format."""
 
 import pytest
 
-from quizzes.bank_exceptions import ImportRejected
-from quizzes.bank_export import export_bank
-from quizzes.bank_import import build_plan
-from quizzes.bank_import.template import template_bytes
-from quizzes.bank_services import bank_import
-from quizzes.models import Category, Question
-
-from .bank_factories import CategoryFactory, QuestionFactory
-from .bank_files import template_row, template_xlsx
+from quizzes.bank.exceptions import ImportRejected
+from quizzes.bank.export import export_bank
+from quizzes.bank.importers import build_plan
+from quizzes.bank.importers.template import template_bytes
+from quizzes.bank.models import Category, Question
+from quizzes.bank.services import bank_import
+from tests.quizzes.bank_factories import CategoryFactory, QuestionFactory
+from tests.quizzes.bank_files import template_row, template_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +165,7 @@ def test_rejected_rows_block_the_commit_unless_skipped(district_admin):
 
 
 def test_an_import_never_half_applies(district_admin, monkeypatch):
-    from quizzes import bank_services
+    from quizzes.bank import services as bank_services
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -227,6 +226,30 @@ def test_source_links_to_the_study_lesson_once_the_statute_is_imported(district_
     rows.append(template_row("单选题", "培训档案", ["甲", "乙"], "A", source="《中华人民共和国安全生产法》第二十八条"))
     bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
     assert Question.objects.get(stem="培训档案").source_url.endswith("#article-28")  # stored at import
+
+
+def test_source_links_to_the_study_lesson_once_a_fixture_statute_is_imported(district_admin, statute_fixtures):
+    """The same as above on an invented statute (tests/fixtures/laws), so it runs without ../shared/data."""
+    from courses.law_import import import_statute, read_statute_file
+    from tests.courses.factories import make_index
+
+    law = "示范市社区消防互助条例"
+    rows = [template_row("单选题", "年度检查内容", ["甲", "乙"], "A", source=f"《{law}》第二十一条")]
+    bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
+    question = Question.objects.get()
+    assert (question.source_law, question.source_article) == (law, "第二十一条")
+    assert question.source_url == "" and question.study_url == ""  # statute not imported yet
+    path = statute_fixtures / "社区消防互助条例(2022-03-15).md"
+    report = import_statute(text=read_statute_file(path), filename=path.name, index_page=make_index())
+    assert report.title == law
+    assert question.study_url.endswith("/chapter-3/#article-21")  # resolved live for questions imported earlier
+    assert question.study_url == report.course.article_url(21)
+    rows.append(template_row("单选题", "巡查重点", ["甲", "乙"], "A", source=f"《{law}》第十一条"))
+    rows.append(template_row("单选题", "不存在的条", ["甲", "乙"], "A", source=f"《{law}》第九十九条"))
+    bank_import(data=template_xlsx(rows), filename="a.xlsx", actor=district_admin)
+    assert Question.objects.get(stem="巡查重点").source_url.endswith("/chapter-2/#article-11")  # stored at import
+    missing = Question.objects.get(stem="不存在的条")
+    assert missing.source_url == "" and missing.study_url == ""  # an article the statute does not have
 
 
 @pytest.mark.postgres

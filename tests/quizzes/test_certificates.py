@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from quizzes.models import Certificate, Exam
-from quizzes.practice_exceptions import CertificateNotEligible
-from quizzes.practice_services import certificate_issue
+from quizzes.exams.models import Exam
+from quizzes.practice.exceptions import CertificateNotEligible
+from quizzes.practice.services import certificate_issue
+from quizzes.results.models import Certificate
 from tests.factories import UserFactory
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 from tests.quizzes.test_exam_results import sit
@@ -33,7 +34,7 @@ def test_no_certificate_for_a_failing_candidate(exam, staff_a):
 
 
 def test_no_certificate_without_an_attempt_or_from_a_mock(exam, staff_a):
-    from quizzes.exam_services import attempt_start, attempt_submit
+    from quizzes.exams.services import attempt_start, attempt_submit
 
     with pytest.raises(CertificateNotEligible):
         certificate_issue(user=staff_a, exam_id=exam.pk)

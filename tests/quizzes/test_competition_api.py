@@ -2,8 +2,8 @@
 
 import json
 
-from quizzes import competition_services as svc
-from quizzes.models import Game
+from quizzes.competitions import services as svc
+from quizzes.competitions.models import Game
 from tests.quizzes.competition_factories import CORRECT, make_competition
 
 

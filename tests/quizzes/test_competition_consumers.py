@@ -13,9 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from elearn.asgi import application
-from quizzes import competition_services as svc
-from quizzes.consumers import PLAYER_MAX_FRAME, player_cookie
-from quizzes.models import Game, GameQuestion, Player, PlayerAnswer
+from quizzes.competitions import services as svc
+from quizzes.competitions.consumers import PLAYER_MAX_FRAME
+from quizzes.competitions.models import Game, GameQuestion, Player, PlayerAnswer
+from quizzes.competitions.selectors import player_cookie
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.quizzes.competition_factories import CORRECT, make_competition
 

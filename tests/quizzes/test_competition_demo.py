@@ -2,9 +2,10 @@
 
 import io
 
-from quizzes import competition_services as svc
-from quizzes.competition_demo import COUNT, TITLE, seed_competition
-from quizzes.models import Competition, Question
+from quizzes.bank.models import Question
+from quizzes.competitions import services as svc
+from quizzes.competitions.models import Competition
+from quizzes.demo.competitions import COUNT, TITLE, seed_competition
 
 
 def test_seed_makes_a_hostable_competition_once(district_admin):

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import competition_services as svc
-from quizzes.consumers import player_cookie
-from quizzes.models import Competition, Game, Player
+from quizzes.competitions import services as svc
+from quizzes.competitions.models import Competition, Game, Player
+from quizzes.competitions.selectors import player_cookie
 from tests.quizzes.competition_factories import make_competition
 
 

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
-from quizzes import competition_services as svc
-from quizzes.competition_exceptions import AnswerClosed
-from quizzes.models import Game, GameQuestion, Player, PlayerAnswer
+from quizzes.competitions import services as svc
+from quizzes.competitions.exceptions import AnswerClosed
+from quizzes.competitions.models import Game, GameQuestion, Player, PlayerAnswer
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.quizzes.competition_factories import CORRECT, make_competition
 

@@ -5,7 +5,7 @@ in tests/reliability/test_game_faults.py, where the host moves on while players 
 
 import pytest
 
-from quizzes import competition_services as svc
+from quizzes.competitions import services as svc
 from tests.quizzes.test_competition_consumers import connect, is_state, player_socket, setup_game, until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from quizzes import competition_services as svc
-from quizzes.competition_exceptions import (
+from quizzes.competitions import services as svc
+from quizzes.competitions.exceptions import (
     AnswerClosed,
     GamePaused,
     InvalidAnswer,
@@ -16,9 +16,8 @@ from quizzes.competition_exceptions import (
     PlayerRemoved,
     WrongPhase,
 )
-from quizzes.competition_selectors import game_state, institution_ranking, player_me, ranked_players
-from quizzes.models import Competition, Game, Player, PlayerAnswer
-from quizzes.models.competitions import ANSWER_GRACE_SECONDS
+from quizzes.competitions.models import ANSWER_GRACE_SECONDS, Competition, Game, Player, PlayerAnswer
+from quizzes.competitions.selectors import game_state, institution_ranking, player_me, ranked_players
 from tests.factories import InstitutionFactory, UserFactory
 from tests.quizzes.competition_factories import CORRECT, make_competition
 

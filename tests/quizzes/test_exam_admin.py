@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from quizzes.models import Exam
+from quizzes.exams.models import Exam
 from tests.quizzes.exam_factories import ExamCategoryFactory, ExamFactory
 
 pytestmark = pytest.mark.django_db

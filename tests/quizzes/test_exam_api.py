@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from quizzes import exam_services as svc
-from quizzes.models import Attempt, AttemptAnswer, Exam
+from quizzes.exams import services as svc
+from quizzes.exams.models import Attempt, AttemptAnswer, Exam
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_pages_refuse_other_users(exam, client_for, staff_a, staff_b):
 
 
 def test_grade_across_attempts(db, staff_a):
-    from quizzes.exam_selectors import exam_status
+    from quizzes.exams.selectors import exam_status
 
     category, _ = make_bank()
     exam = exam_with_sections(

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from quizzes import exam_services as svc
-from quizzes.exam_demo import TITLE, plan_sections, seed_exam
-from quizzes.models import Exam
+from quizzes.demo.exams import TITLE, plan_sections, seed_exam
+from quizzes.exams import services as svc
+from quizzes.exams.models import Exam
 from tests.quizzes.exam_factories import make_bank
 
 pytestmark = pytest.mark.django_db

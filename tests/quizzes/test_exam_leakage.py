@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from quizzes import exam_services as svc
-from quizzes.models import Attempt, Exam, ExamSection, Question
+from quizzes.bank.models import Question
+from quizzes.exams import services as svc
+from quizzes.exams.models import Attempt, Exam, ExamSection
 from tests.quizzes.exam_factories import (
     EXPLANATION_MARK,
     FILL_MARK,

@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from quizzes import exam_services as svc
-from quizzes.models import Attempt
+from quizzes.exams import services as svc
+from quizzes.exams.models import Attempt
 from quizzes.signals import attempt_submitted
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from quizzes.exam_services import answer_save, attempt_start, attempt_submit
-from quizzes.result_selectors import exam_absentees, exam_results, exam_summary
+from quizzes.exams.services import answer_save, attempt_start, attempt_submit
+from quizzes.results.selectors import exam_absentees, exam_results, exam_summary
 from tests.factories import UserFactory
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 

@@ -8,8 +8,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from quizzes import exam_services as svc
-from quizzes.exceptions import (
+from quizzes.bank.models import Question
+from quizzes.exams import services as svc
+from quizzes.exams.exceptions import (
     AttemptClosed,
     ExamNotOpen,
     InvalidAnswer,
@@ -18,7 +19,7 @@ from quizzes.exceptions import (
     NotYourAttempt,
     TooLate,
 )
-from quizzes.models import Attempt, AttemptAnswer, Exam, Question
+from quizzes.exams.models import Attempt, AttemptAnswer, Exam
 from quizzes.signals import attempt_submitted
 from tests.quizzes.exam_factories import ExamFactory, exam_with_sections, make_bank
 
@@ -209,7 +210,7 @@ def test_sweeper_submits_overdue_with_finish_time_deadline(exam, staff_a, staff_
 
 
 def test_sweep_command_and_task(exam, staff_a):
-    from quizzes.exam_tasks import sweep_overdue_attempts
+    from quizzes.exams.jobs import sweep_overdue_attempts
 
     with time_machine.travel(T0, tick=False):
         a = svc.attempt_start(exam=exam, user=staff_a)

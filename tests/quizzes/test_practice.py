@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from quizzes.models import PracticeAnswer, PracticeProgress, WrongBookEntry
-from quizzes.practice_selectors import practice_categories, practice_next
-from quizzes.practice_services import practice_answer
+from quizzes.practice.models import PracticeAnswer, PracticeProgress, WrongBookEntry
+from quizzes.practice.selectors import practice_categories, practice_next
+from quizzes.practice.services import practice_answer
 from tests.quizzes.practice_factories import CategoryFactory, QuestionFactory, fill_question, multiple_question
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_fill_in_answers_are_normalised_and_multiple_choice_must_be_complete(sta
 
 @pytest.mark.parametrize("response", [[], [9], ["x"], [0, 1]])
 def test_invalid_responses_are_refused_and_not_logged(staff_a, bank, response):
-    from quizzes.practice_exceptions import InvalidResponse
+    from quizzes.practice.exceptions import InvalidResponse
 
     with pytest.raises(InvalidResponse):
         practice_answer(user=staff_a, question_id=bank[3][0].pk, response=response)

@@ -4,9 +4,10 @@ import io
 
 import pytest
 
-from quizzes.models import Question, WrongBookEntry
-from quizzes.practice_demo import PRACTICE_SETS, seed_practice
-from quizzes.practice_selectors import practice_categories
+from quizzes.bank.models import Question
+from quizzes.demo.practice import PRACTICE_SETS, seed_practice
+from quizzes.practice.models import WrongBookEntry
+from quizzes.practice.selectors import practice_categories
 
 pytestmark = pytest.mark.django_db
 

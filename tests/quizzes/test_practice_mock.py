@@ -4,11 +4,11 @@ Practice is paused while a counting attempt is open, since exams draw from the s
 import pytest
 from django.urls import reverse
 
-from quizzes.exam_services import attempt_start, attempt_submit
-from quizzes.models import Attempt
-from quizzes.practice_exceptions import PracticePaused
-from quizzes.practice_services import mock_start, practice_answer
-from quizzes.result_selectors import candidate_grade
+from quizzes.exams.models import Attempt
+from quizzes.exams.services import attempt_start, attempt_submit
+from quizzes.practice.exceptions import PracticePaused
+from quizzes.practice.services import mock_start, practice_answer
+from quizzes.results.selectors import candidate_grade
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_practice_paused_while_a_real_attempt_is_open(exam, staff_a):
 def test_mock_only_for_the_audience(exam, staff_b, inst_a):
     exam.institutions.set([inst_a])
     exam.save()
-    from quizzes.practice_exceptions import QuestionUnavailable
+    from quizzes.practice.exceptions import QuestionUnavailable
 
     with pytest.raises(QuestionUnavailable):
         mock_start(user=staff_b, exam_id=exam.pk)

@@ -6,10 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
-from quizzes.models import WrongBookEntry
-from quizzes.models.practice import PracticeMode
-from quizzes.practice_selectors import practice_next, wrongbook_entries, wrongbook_summary
-from quizzes.practice_services import practice_answer, wrongbook_record
+from quizzes.practice.models import PracticeMode, WrongBookEntry
+from quizzes.practice.selectors import practice_next, wrongbook_entries, wrongbook_summary
+from quizzes.practice.services import practice_answer, wrongbook_record
 from tests.quizzes.practice_factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +149,7 @@ def test_concurrent_wrong_answers_make_one_entry(staff_a):
 
 def _answer_paper(attempt, *, right: set[int]):
     """Answer every question of the frozen paper: correctly for bank ids in `right`, wrongly otherwise."""
-    from quizzes.exam_services import answer_save
+    from quizzes.exams.services import answer_save
 
     for seq, aq in enumerate(attempt.paper.order_by("position"), start=1):
         snap = aq.snapshot
@@ -164,7 +163,7 @@ def _answer_paper(attempt, *, right: set[int]):
 
 
 def test_submitted_exam_feeds_the_book(staff_a, django_capture_on_commit_callbacks):
-    from quizzes.exam_services import attempt_start, attempt_submit
+    from quizzes.exams.services import attempt_start, attempt_submit
     from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
     category, questions = make_bank(singles=3, multiples=1, truefalse=1, fills=1)
@@ -182,7 +181,7 @@ def test_submitted_exam_feeds_the_book(staff_a, django_capture_on_commit_callbac
 
 
 def test_exam_correct_answers_count_towards_leaving_the_book(staff_a, django_capture_on_commit_callbacks):
-    from quizzes.exam_services import attempt_start, attempt_submit
+    from quizzes.exams.services import attempt_start, attempt_submit
     from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
     category, questions = make_bank(singles=2, multiples=0, truefalse=0, fills=0)
@@ -198,8 +197,8 @@ def test_exam_correct_answers_count_towards_leaving_the_book(staff_a, django_cap
 
 
 def test_a_failing_book_update_never_fails_the_submission(staff_a, django_capture_on_commit_callbacks, monkeypatch):
-    from quizzes import practice_services
-    from quizzes.exam_services import attempt_start, attempt_submit
+    from quizzes.exams.services import attempt_start, attempt_submit
+    from quizzes.practice import services as practice_services
     from tests.quizzes.exam_factories import exam_with_sections, make_bank
 
     def boom(**kwargs):

@@ -292,10 +292,13 @@ def build_world(*, pages: bool = True) -> SimpleNamespace:
     for that institution with a game in the lobby that the staff member and a colleague joined, and an export the
     officer asked for. Besides: a district admin, a shared question bank, a public competition with a game an anonymous
     player joined, and (with `pages`) a study module with one lesson. `markers`: B's texts that A must never see."""
-    from leaderboard import boards
-    from leaderboard.models import ReportExport
-    from quizzes import competition_services, exam_services, practice_services
-    from quizzes.models import Category, Competition
+    from leaderboard.rankings import boards
+    from leaderboard.reports.models import ReportExport
+    from quizzes.bank.models import Category
+    from quizzes.competitions import services as competition_services
+    from quizzes.competitions.models import Competition
+    from quizzes.exams import services as exam_services
+    from quizzes.practice import services as practice_services
     from tests.factories import AdminFactory, InstitutionFactory, OfficerFactory, UserFactory
     from tests.leaderboard.report_factories import sit
     from tests.quizzes.competition_factories import make_competition

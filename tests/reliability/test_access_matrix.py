@@ -119,7 +119,7 @@ def institution_form(w, s) -> dict:
 
 
 def public_nickname(w) -> dict:
-    from quizzes.competition_services import nickname_choices
+    from quizzes.competitions.services import nickname_choices
 
     return {"nickname": nickname_choices(game=w.public_game)[0]}
 
@@ -762,7 +762,7 @@ def _body(response) -> str:
 
 @pytest.fixture
 def world(db):
-    from leaderboard.store import get_store
+    from leaderboard.rankings.store import get_store
 
     store = get_store()
     store.delete_prefix()
@@ -913,9 +913,9 @@ async def _close(comm) -> None:
 async def test_websocket_access_matrix(record_property):
     from channels.db import database_sync_to_async
 
-    from leaderboard.store import get_store
-    from quizzes.consumers import player_cookie
-    from quizzes.models import Game, Player, PlayerAnswer
+    from leaderboard.rankings.store import get_store
+    from quizzes.competitions.models import Game, Player, PlayerAnswer
+    from quizzes.competitions.selectors import player_cookie
 
     started = time.monotonic()
     await database_sync_to_async(get_store().delete_prefix)()

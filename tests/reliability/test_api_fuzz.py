@@ -80,12 +80,15 @@ def build_world() -> World:
     from django.utils import timezone
 
     from courses.models import CoursePage, LessonPage
-    from leaderboard.models import ReportExport
-    from leaderboard.report_selectors import parse_filters
-    from leaderboard.report_services import report_export_request, report_export_run
-    from quizzes import competition_services
-    from quizzes.exam_services import attempt_start
-    from quizzes.models import Attempt, Category, Competition, Game, Question
+    from leaderboard.reports.models import ReportExport
+    from leaderboard.reports.selectors import parse_filters
+    from leaderboard.reports.services import report_export_request
+    from leaderboard.reports.tasks import report_export_run
+    from quizzes.bank.models import Category, Question
+    from quizzes.competitions import services as competition_services
+    from quizzes.competitions.models import Competition, Game
+    from quizzes.exams.models import Attempt
+    from quizzes.exams.services import attempt_start
     from tests.leaderboard.report_factories import build_campaign, sit
     from tests.quizzes.competition_factories import make_competition
     from tests.quizzes.exam_factories import ExamCategoryFactory, exam_with_sections, make_bank
@@ -434,7 +437,7 @@ def test_api_never_errors_matches_schema_and_keeps_institutions_apart(case, role
 def test_world_has_both_institutions_and_every_kind_of_row(world, db):
     """The fuzz above is only as good as its data and its reading of bodies: every foreign kind of row exists for
     甲's people, and 甲's officer's workbook reads as 甲's rows with nothing of 乙's."""
-    from leaderboard.models import ReportExport
+    from leaderboard.reports.models import ReportExport
 
     built, sessions = world
     for role in ("staff", "officer"):

@@ -47,14 +47,14 @@ def logged_in(staff_a):
     ids=["operational", "interface", "pool-timeout"],
 )
 def test_api_view_error_is_503_json(api_for, staff_a, error):
-    with mock.patch("quizzes.api_exams.exams_for_user", side_effect=error):
+    with mock.patch("quizzes.exams.api.exams_for_user", side_effect=error):
         res = api_for(staff_a).get("/api/v1/exams/")
     assert_json_503(res)
 
 
 def test_api_save_error_is_503_json(api_for, staff_a):
     """The save endpoint, as the exam client calls it: the failure is retryable, nothing in between is a 500."""
-    with mock.patch("quizzes.api_exams.svc.answer_save", side_effect=OperationalError("server closed the connection")):
+    with mock.patch("quizzes.exams.api.svc.answer_save", side_effect=OperationalError("server closed the connection")):
         res = api_for(staff_a).post(
             "/api/v1/attempts/1/answer/", {"position": 1, "response": [0], "seq": 1}, format="json"
         )
@@ -84,12 +84,12 @@ def test_json_client_on_a_page_gets_json(logged_in):
 
 
 def test_page_view_error_is_503(logged_in):
-    with mock.patch("quizzes.views_exams.exams_for_user", side_effect=OperationalError("the database is locked")):
+    with mock.patch("quizzes.exams.views.exams_for_user", side_effect=OperationalError("the database is locked")):
         res = logged_in.get("/exams/")
     assert res.status_code == 503 and res["Retry-After"] == "5"
 
 
-@pytest.mark.parametrize("path,target", [("/api/v1/exams/", "quizzes.api_exams"), ("/exams/", "quizzes.views_exams")])
+@pytest.mark.parametrize("path,target", [("/api/v1/exams/", "quizzes.exams.api"), ("/exams/", "quizzes.exams.views")])
 def test_other_errors_stay_500(logged_in, path, target):
     with mock.patch(f"{target}.exams_for_user", side_effect=RuntimeError("a bug")):
         res = logged_in.get(path)

@@ -35,7 +35,7 @@ from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
-from quizzes.models import Attempt, AttemptAnswer
+from quizzes.exams.models import Attempt, AttemptAnswer
 from tests.e2e.conftest import start_server, stop_server
 from tests.factories import InstitutionFactory, UserFactory
 from tests.quizzes.exam_factories import exam_with_sections, make_bank

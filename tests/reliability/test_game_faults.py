@@ -33,10 +33,10 @@ import pytest
 import websockets
 
 from bench.common import pct
-from leaderboard.boards import game_players_board
-from quizzes import competition_services as services
-from quizzes.consumers import player_cookie
-from quizzes.models import Competition, Game, Player, PlayerAnswer
+from leaderboard.rankings.boards import game_players_board
+from quizzes.competitions import services
+from quizzes.competitions.models import Competition, Game, Player, PlayerAnswer
+from quizzes.competitions.selectors import player_cookie
 from quizzes.scoring import streak_points
 from tests.e2e.conftest import _server_log_path, session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
@@ -444,7 +444,7 @@ def test_kill_9_mid_question_loses_no_acknowledged_answer(servers, record_proper
         me = result["finals"][row["id"]]
         assert (me["score"], me["rank"], me["of"]) == (row["score"], row["rank"], PLAYERS_KILL)
     # The projector's ranking board (rebuilt by the new process) agrees too; it lists tied players in the store's
-    # order (leaderboard.store: member order within equal scores), so ties are compared by rank, not position.
+    # order (leaderboard.rankings.store: member order within equal scores), so ties are compared by rank, not position.
     by_id = {r["id"]: (r["score"], r["rank"]) for r in board}
     assert [(r["score"], r["rank"]) for r in after["top"]] == [(r["score"], r["rank"]) for r in board[:10]]
     assert all(by_id[r["id"]] == (r["score"], r["rank"]) for r in after["top"])

@@ -33,9 +33,10 @@ import websockets
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from leaderboard import boards
-from quizzes import competition_services
-from quizzes.consumers import PLAYER_MAX_FRAME, player_cookie
+from leaderboard.rankings import boards
+from quizzes.competitions import services as competition_services
+from quizzes.competitions.consumers import PLAYER_MAX_FRAME
+from quizzes.competitions.selectors import player_cookie
 from tests.e2e.conftest import _server_log_path, session_cookie, start_server, stop_server
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.leaderboard.factories import make_exam
@@ -543,7 +544,7 @@ def _xlsx(rows) -> bytes:
 
 
 def _bank_rows(**fields) -> list[list]:
-    from quizzes.bank_import.template import TEMPLATE_HEADER
+    from quizzes.bank.importers.template import TEMPLATE_HEADER
     from tests.quizzes.bank_files import template_row
 
     return [
@@ -717,7 +718,7 @@ def stored_counts() -> dict[str, int]:
     from wagtail.models import Page, Revision
 
     from elearn.org.models import User
-    from quizzes.models import Category, Question
+    from quizzes.bank.models import Category, Question
 
     return {model.__name__: model.objects.count() for model in (User, Question, Category, Tag, Page, Revision)}
 
@@ -756,7 +757,7 @@ def test_hostile_upload_is_refused_clearly_and_writes_nothing(
 
 def _assert_stored_exactly(case, endpoint) -> None:
     from elearn.org.models import User
-    from quizzes.models import Question
+    from quizzes.bank.models import Question
 
     if endpoint.startswith("roster"):
         user = User.objects.get(employee_no="H5001")
@@ -772,7 +773,7 @@ def _assert_stored_exactly(case, endpoint) -> None:
 
 def test_unusual_unicode_nicknames_are_refused_without_a_player(client, db, record_property):
     """Guests pick a generated nickname; anything else typed into the form is refused with the picker's message."""
-    from quizzes.models import Competition, Player
+    from quizzes.competitions.models import Competition, Player
 
     admin = AdminFactory(institution=None)
     game = competition_services.competition_host(

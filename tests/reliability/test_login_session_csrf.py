@@ -304,9 +304,9 @@ def _policy(response) -> dict[str, list[str]]:
 @pytest.fixture
 def page_types(db):
     """One URL of each main page type, with the user who sees it."""
-    from leaderboard.boards import exam_board
-    from quizzes import competition_services
-    from quizzes.consumers import player_cookie
+    from leaderboard.rankings.boards import exam_board
+    from quizzes.competitions import services as competition_services
+    from quizzes.competitions.selectors import player_cookie
     from tests.courses.factories import lessons_of, make_course
     from tests.leaderboard.factories import make_exam
     from tests.quizzes.competition_factories import make_competition

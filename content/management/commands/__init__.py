@@ -1,0 +1,1 @@
+"""`seed_demo`: the whole demo site, in the order settings.ELEARN_DEMO_SEEDERS names."""

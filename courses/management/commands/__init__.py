@@ -1,0 +1,1 @@
+"""`import_law`: import official statute texts as study modules."""

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from quizzes.bank_export import EXPORT_FORMATS, export_bank
-from quizzes.bank_selectors import bank_questions
-from quizzes.models.bank import Question
+from quizzes.bank.export import EXPORT_FORMATS, export_bank
+from quizzes.bank.models import Question
+from quizzes.bank.selectors import bank_questions
 
 SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".gift": "gift", ".txt": "gift", ".xml": "xml"}
 

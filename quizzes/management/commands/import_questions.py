@@ -12,10 +12,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from elearn.spreadsheets import SpreadsheetError
-from quizzes.bank_exceptions import ImportRejected
-from quizzes.bank_import import FORMAT_LABELS, build_plan
-from quizzes.bank_import.common import split_category
-from quizzes.bank_services import bank_import
+from quizzes.bank.exceptions import ImportRejected
+from quizzes.bank.importers import FORMAT_LABELS, build_plan
+from quizzes.bank.importers.common import split_category
+from quizzes.bank.services import bank_import
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from quizzes.exam_services import attempt_sweep
-from quizzes.exam_tasks import sweep_overdue_attempts
+from quizzes.exams.jobs import sweep_overdue_attempts
+from quizzes.exams.services import attempt_sweep
 
 
 class Command(BaseCommand):

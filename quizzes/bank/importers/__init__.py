@@ -1,0 +1,132 @@
+"""Question bank import: one module per format, one plan for all of them.
+
+    parse_upload(data=..., filename=...)  -> ParseResult (format recognised from the name and the content)
+    build_plan(data=..., filename=...)    -> ImportPlan  (matched against the bank: new / updated / unchanged)
+
+Nothing in this package writes; `quizzes.bank.services.bank_import` commits a plan atomically.
+File-level problems (empty, too large, corrupt, zip bomb, unsupported type, unsafe XML) raise
+`elearn.spreadsheets.SpreadsheetError` with a message for the user; row-level problems are Issues in the plan.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from elearn.spreadsheets import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    SpreadsheetError,
+    _check_size,
+    _clean,
+    check_zip,
+    decode_text,
+    raw_rows,
+)
+from quizzes.bank.importers import aiken, gift, kahoot, moodle_xml, spreadsheet
+from quizzes.bank.importers.common import FORMAT_LABELS, Issue, ParsedQuestion, ParseResult
+from quizzes.bank.importers.plan import ImportPlan, PlannedQuestion, build_plan_from
+
+__all__ = [
+    "FORMAT_LABELS",
+    "ImportPlan",
+    "Issue",
+    "ParseResult",
+    "ParsedQuestion",
+    "PlannedQuestion",
+    "build_plan",
+    "parse_upload",
+]
+
+DEFAULT_CATEGORY = "未分类"
+ACCEPTED_SUFFIXES = (*EXCEL_SUFFIXES, *CSV_SUFFIXES, ".gift", ".xml")
+
+
+def parse_upload(
+    *, data: bytes, filename: str, fmt: str | None = None, default_category: list[str] | None = None
+) -> ParseResult:
+    """Recognise the format (or use `fmt`) and parse the file; raises SpreadsheetError if it cannot be read."""
+    if fmt and fmt not in FORMAT_LABELS:
+        raise SpreadsheetError(_("未知的导入格式“%(f)s”。") % {"f": fmt})
+    category = list(default_category or [DEFAULT_CATEGORY])
+    lower = filename.lower()
+    if lower.endswith(".xls"):
+        raw_rows(data, filename)  # raises the "save as .xlsx" message
+    if not lower.endswith(ACCEPTED_SUFFIXES):
+        raise SpreadsheetError(
+            _("不支持的文件类型“%(name)s”：请上传 .xlsx、.csv、.txt（GIFT/Aiken）、.gift 或 .xml（Moodle XML）文件。")
+            % {"name": filename}
+        )
+    _check_size(data, filename)
+    if lower.endswith(".txt") and fmt not in ("spreadsheet", "kahoot"):
+        text = _text(data, filename)
+        if fmt == "aiken" or (fmt is None and aiken.looks_like_aiken(text)):
+            return aiken.parse_text(text, filename, default_category=category)
+        if fmt == "gift" or (fmt is None and gift.looks_like_gift(text)):
+            return gift.parse_text(text, filename, default_category=category)
+        if fmt is not None:
+            raise SpreadsheetError(_("格式“%(f)s”不能用于 .txt 文件。") % {"f": FORMAT_LABELS[fmt]})
+    if lower.endswith(".gift"):
+        return gift.parse_text(_text(data, filename), filename, default_category=category)
+    if lower.endswith(".xml"):
+        return moodle_xml.parse_text(_text(data, filename), filename, default_category=category)
+    rows = read_rows(data, filename)
+    if fmt == "kahoot" or (fmt is None and kahoot.looks_like_kahoot(rows)):
+        return kahoot.parse_rows(rows, filename, default_category=category)
+    return spreadsheet.parse_rows(rows, filename, default_category=category)
+
+
+def read_rows(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of the first sheet as cleaned strings, like elearn.spreadsheets.raw_rows (same size cap, zip-bomb check
+    and messages) but reading xlsx with python-calamine when it is installed: about 8x faster than openpyxl on a
+    10,000-question bank. Falls back to raw_rows (pandas + openpyxl) otherwise, and for CSV."""
+    if not filename.lower().endswith(EXCEL_SUFFIXES) or not _calamine_available():
+        return raw_rows(data, filename)
+    from python_calamine import CalamineWorkbook
+
+    _check_size(data, filename)
+    check_zip(data, filename)
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise SpreadsheetError(
+            _("无法读取 Excel 文件“%(name)s”：%(error)s") % {"name": filename, "error": exc}
+        ) from exc
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise SpreadsheetError(_("文件“%(name)s”没有任何内容。") % {"name": filename})
+    return rows
+
+
+def _calamine_available() -> bool:
+    if not getattr(settings, "QUIZZES_BANK_FAST_XLSX", True):
+        return False
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _text(data: bytes, filename: str) -> str:
+    text = decode_text(data, filename)
+    if not text.strip():
+        raise SpreadsheetError(_("文件“%(name)s”没有任何内容。") % {"name": filename})
+    return text
+
+
+def build_plan(
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str | None = None,
+    default_category: list[str] | None = None,
+    progress=None,
+) -> ImportPlan:
+    """Parse and match against the bank. `progress(done, total)` is called as rows are matched."""
+    parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
+    return build_plan_from(parsed, progress=progress)

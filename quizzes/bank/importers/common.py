@@ -1,0 +1,587 @@
+"""What every importer shares: the parsed-question record, row issues, and the rules that turn the many ways
+Chinese question banks write a type, an option list or an answer into the bank's canonical form.
+
+Format modules (template, chinese, gift, aiken, moodle_xml, kahoot) only locate fields in their file and hand a
+`RawQuestion` to `validate`, which either returns a `ParsedQuestion` or the reasons the row was rejected.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elearn.spreadsheets import control_character
+from quizzes.bank.models import MAX_OPTION_LENGTH, OPTION_LETTERS, TRUE_FALSE_OPTIONS, Category, Question
+
+FORMAT_LABELS = {
+    "spreadsheet": gettext_lazy("Excel/CSV 题库（本平台模板或常见中文题库格式）"),
+    "kahoot": gettext_lazy("Kahoot! 题目表格"),
+    "gift": gettext_lazy("Moodle GIFT"),
+    "aiken": gettext_lazy("Aiken"),
+    "moodle_xml": gettext_lazy("Moodle XML"),
+}
+LAYOUT_LABELS = {
+    "template": gettext_lazy("本平台导入模板"),
+    "chinese": gettext_lazy("常见中文题库表格（已按表头识别各列）"),
+    "kahoot": gettext_lazy("Kahoot! 模板（表头在第 8 行）"),
+    "gift": gettext_lazy("GIFT 文本"),
+    "aiken": gettext_lazy("Aiken 文本"),
+    "moodle_xml": gettext_lazy("Moodle XML"),
+    "demo": gettext_lazy("演示题库"),
+}
+MAX_OPTIONS = 8
+MAX_STEM = 5000
+MAX_CATEGORY_NAME = Category._meta.get_field("name").max_length
+MAX_TAG = 100  # django-taggit's Tag.name
+
+QType = Question.Type
+
+TYPE_WORDS: dict[str, str] = {}
+for _words, _type in (
+    (
+        "单选 单选题 单项选择 单项选择题 单选择题 选择题 单项 single single_choice singlechoice 单",
+        QType.SINGLE,
+    ),
+    ("多选 多选题 多项选择 多项选择题 不定项 不定项选择题 多项 multiple multiple_choice multi 多", QType.MULTIPLE),
+    ("判断 判断题 是非 是非题 对错题 正误题 truefalse true_false tf 判", QType.TRUE_FALSE),
+    ("填空 填空题 填空题目 fill fill_in fillin blank shortanswer short_answer 填", QType.FILL),
+):
+    for _word in _words.split():
+        TYPE_WORDS[_word] = _type
+
+TRUE_WORDS = {"正确", "对", "√", "✓", "✔", "是", "t", "true", "y", "yes", "正", "对的"}
+FALSE_WORDS = {"错误", "错", "×", "✗", "✘", "x", "否", "f", "false", "n", "no", "误", "错的"}
+TYPE_LABELS = {QType.SINGLE: "单选题", QType.MULTIPLE: "多选题", QType.TRUE_FALSE: "判断题", QType.FILL: "填空题"}
+
+# Numbering in front of a stem: "1.", "12、", "（3）", "第4题", "5)" (never "1.5米").
+_NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题[\.．、:：]?|[（(]\s*\d+\s*[)）]|\d+\s*(?:[\.．](?!\d)|[、:：)）]))\s*")
+# An option marker inside one cell: A.  A、  A：  A:  A)  （A）  **A.**
+_MARK = r"(?:\*\*)?[（(]?{letter}\s*(?:[\.．、:：)）]|\s)(?:\*\*)?"
+_STRICT_BEFORE = r"(?:^|(?<=[\s\*;；,，。!！?？|]))"
+_LOOSE_BEFORE = r"(?:^|(?<![A-Za-z0-9]))"
+_ANSWER_SEPARATORS = re.compile(r"[\s,，、;；/|.．+]+")
+_TAG_SEPARATORS = re.compile(r"[,，、;；|\s]+")
+_SOURCE_LAW = re.compile(r"^\s*《(?P<law>[^》]+)》\s*(?P<article>.*?)\s*$", re.S)
+_SOURCE_ARTICLE = re.compile(r"^\s*(?P<article>第[一二三四五六七八九十百零〇\d]+条.*?)\s*$", re.S)
+_FORMULA_ESCAPE = ("'=", "'+", "'-", "'@")
+DIFFICULTY_WORDS = {
+    "很容易": 1,
+    "非常简单": 1,
+    "容易": 2,
+    "简单": 2,
+    "易": 2,
+    "较易": 2,
+    "中等": 3,
+    "一般": 3,
+    "中": 3,
+    "适中": 3,
+    "较难": 4,
+    "难": 4,
+    "困难": 5,
+    "很难": 5,
+    "非常难": 5,
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A rejected row, a skipped question or a warning: where (file, row, column) and why."""
+
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class RawQuestion:
+    """A question as a format module found it: text fields still in the file's spelling.
+
+    `columns` names the column (or field) each value came from, for error messages. `provided` lists the model
+    fields this format carries at all; fields it does not carry keep their stored value on an update.
+    """
+
+    row: int
+    type_text: str = ""
+    stem: str = ""
+    options: list[str] | None = None  # separate option cells, in order (may contain blanks)
+    options_cell: str = ""  # all options in one cell: "A.xxx B.xxx"
+    answer: str = ""
+    correct_indexes: list[int] | None = None  # formats that already know the indexes (GIFT, XML, Kahoot)
+    accepted_answers: list[list[str]] | None = None
+    explanation: str = ""
+    category: list[str] = field(default_factory=list)
+    difficulty: str = ""
+    source: str = ""
+    source_law: str = ""
+    source_article: str = ""
+    tags: str | list[str] = ""
+    time_limit: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    provided: frozenset[str] = frozenset()
+
+
+@dataclass
+class ParsedQuestion:
+    """A valid question ready to be matched against the bank."""
+
+    row: int
+    type: str
+    stem: str
+    options: list[str]
+    correct_options: list[int]
+    accepted_answers: list[list[str]]
+    explanation: str
+    category: list[str]
+    difficulty: int
+    source_law: str
+    source_article: str
+    tags: list[str]
+    time_limit: int | None
+    provided: frozenset[str]
+
+    def model_values(self) -> dict:
+        return {
+            "type": self.type,
+            "stem": self.stem,
+            "options": list(self.options),
+            "correct_options": sorted(self.correct_options),
+            "accepted_answers": [list(a) for a in self.accepted_answers],
+            "explanation": self.explanation,
+            "difficulty": self.difficulty,
+            "source_law": self.source_law,
+            "source_article": self.source_article,
+            "time_limit": self.time_limit,
+        }
+
+
+@dataclass
+class ParseResult:
+    """What a format module hands back: valid questions, rejected rows, skipped questions, warnings."""
+
+    filename: str
+    format: str
+    layout: str = ""
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    rejected: list[Issue] = field(default_factory=list)
+    skipped: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+
+
+# --- text helpers -----------------------------------------------------------------------------------------
+
+
+def clean(value) -> str:
+    """Cell/field text: line breaks unified, ideographic spaces and the export's anti-formula apostrophe undone."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
+    text = "\n".join(line.strip() for line in text.split("\n")).strip()
+    if text.startswith(_FORMULA_ESCAPE):
+        text = text[1:]
+    return text
+
+
+def strip_numbering(stem: str) -> str:
+    return _NUMBERING.sub("", stem, count=1).strip()
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def type_from_text(text: str) -> str | None:
+    key = _fold(text).replace(" ", "").strip("[]【】()（）")
+    return TYPE_WORDS.get(key)
+
+
+def split_options_cell(cell: str) -> list[str]:
+    """ "A.甲 B.乙", "A、甲\\nB、乙", "**A.甲**B.乙", "A：甲 B：乙" -> ["甲", "乙"]. Empty list if no markers."""
+    text = unicodedata.normalize("NFKC", cell).strip()
+    for before in (_STRICT_BEFORE, _LOOSE_BEFORE):
+        positions = []
+        pos = 0
+        for letter in OPTION_LETTERS:
+            match = re.compile(before + _MARK.format(letter=letter)).search(text, pos)
+            if match is None or (letter == "A" and text[: match.start()].strip(" *")):
+                break
+            positions.append((match.start(), match.end()))
+            pos = match.end()
+        if len(positions) >= 2 or (positions and before is _LOOSE_BEFORE):
+            options = []
+            for i, (_start, end) in enumerate(positions):
+                stop = positions[i + 1][0] if i + 1 < len(positions) else len(text)
+                options.append(text[end:stop].strip().strip("*").strip())
+            return options
+    return []
+
+
+def answer_letters(text: str) -> list[str] | None:
+    """ "ABD", "A,B,D", "A、B", "a b" -> ["A", "B", "D"]; None if the text is not written as letters."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    folded = folded.replace("答案", "").replace(":", "").strip()
+    letters = _ANSWER_SEPARATORS.sub("", folded)
+    if not letters or not all("A" <= ch <= "Z" for ch in letters):
+        return None
+    return list(letters)
+
+
+def true_false_value(text: str) -> int | None:
+    """0 for 正确/对/√/是/T/TRUE, 1 for 错误/错/×/否/F/FALSE, None otherwise."""
+    key = _fold(text).replace(" ", "").rstrip("。.")
+    if key in TRUE_WORDS:
+        return 0
+    if key in FALSE_WORDS:
+        return 1
+    return None
+
+
+def split_tags(value: str | list[str]) -> list[str]:
+    items = value if isinstance(value, list) else _TAG_SEPARATORS.split(clean(value))
+    seen, tags = set(), []
+    for tag in items:
+        tag = tag.strip()
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tags
+
+
+def split_category(text: str) -> list[str]:
+    text = clean(text)
+    if not text:
+        return []
+    separator = ">" if (">" in text or "＞" in text) else "/"
+    parts = re.split(r"\s*[>＞]\s*" if separator == ">" else r"\s*/\s*", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_source(text: str) -> tuple[str, str]:
+    """ "《中华人民共和国安全生产法》第二十一条" -> (law, article); anything else is kept whole as the law."""
+    text = clean(text)
+    match = _SOURCE_LAW.match(text)
+    if match:
+        return match["law"].strip(), match["article"].strip()
+    match = _SOURCE_ARTICLE.match(text)
+    if match:
+        return "", match["article"]
+    return text, ""
+
+
+def format_source(law: str, article: str) -> str:
+    if law and article:
+        return f"《{law}》{article}"
+    if law:
+        # A law name is wrapped in 《》; a free-form note that already has brackets stays as written.
+        return law if "《" in law or "》" in law else f"《{law}》"
+    return article
+
+
+def fill_answers_from_text(text: str) -> list[list[str]]:
+    """Blanks separated by ";" / "；" (or line breaks), alternative spellings by "|"."""
+    blanks = []
+    for blank in re.split(r"[;；\n]", text):
+        spellings = [s.strip() for s in blank.split("|") if s.strip()]
+        if spellings:
+            blanks.append(spellings)
+    return blanks
+
+
+def fill_answers_to_text(accepted: list[list[str]]) -> str:
+    return "；".join("|".join(blank) for blank in accepted)
+
+
+def answer_to_text(question) -> str:
+    if question.type == QType.FILL:
+        return fill_answers_to_text(question.accepted_answers)
+    if question.type == QType.TRUE_FALSE:
+        return TRUE_FALSE_OPTIONS[question.correct_options[0]] if question.correct_options else ""
+    return "".join(OPTION_LETTERS[i] for i in sorted(question.correct_options) if 0 <= i < len(OPTION_LETTERS))
+
+
+def letters_range(count: int) -> str:
+    return f"A–{OPTION_LETTERS[count - 1]}" if count >= 1 else "—"
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> ParsedQuestion:
+    """Canonical question from a raw one, or raise Rejected(column, reason). Appends non-fatal warnings."""
+    col = raw.columns
+    _refuse_control_characters(raw)
+
+    def warn(column_key: str, reason: str) -> None:
+        warnings.append(Issue(filename, raw.row, col.get(column_key, column_key), reason))
+
+    stem = strip_numbering(clean(raw.stem))
+    if not stem:
+        raise Rejected(col.get("stem", "题干"), _("题干为空。"))
+    if len(stem) > MAX_STEM:
+        raise Rejected(col.get("stem", "题干"), _("题干超过 %(n)d 个字符。") % {"n": MAX_STEM})
+
+    options = [clean(o) for o in raw.options] if raw.options is not None else []
+    while options and not options[-1]:
+        options.pop()
+    if not options and raw.options_cell:
+        options = split_options_cell(clean(raw.options_cell))
+        if not options:
+            raise Rejected(
+                col.get("options", "选项"),
+                _("无法从“%(cell)s”中拆分出选项（应写作 A.xxx B.xxx）。") % {"cell": clean(raw.options_cell)[:40]},
+            )
+    options = [strip_option_letter(o, i) for i, o in enumerate(options)]
+
+    answer = clean(raw.answer)
+    qtype = None
+    type_text = clean(raw.type_text)
+    if type_text:
+        qtype = type_from_text(type_text)
+        if qtype is None:
+            raise Rejected(
+                col.get("type", "题型"),
+                _("无法识别的题型“%(type)s”（可用：单选题、多选题、判断题、填空题）。") % {"type": type_text},
+            )
+    if qtype is None:
+        qtype = _infer_type(options, answer, raw)
+
+    correct: list[int] = []
+    accepted: list[list[str]] = []
+    if qtype == QType.FILL:
+        accepted = raw.accepted_answers if raw.accepted_answers is not None else fill_answers_from_text(answer)
+        accepted = [[clean(s) for s in blank if clean(s)] for blank in accepted]
+        accepted = [blank for blank in accepted if blank]
+        if not accepted:
+            raise Rejected(col.get("answer", "答案"), _("填空题缺少答案。"))
+        options = []
+    elif qtype == QType.TRUE_FALSE:
+        correct = _true_false_answer(raw, options, answer)
+        options = list(TRUE_FALSE_OPTIONS)
+    else:
+        if any(not o for o in options):
+            blank = OPTION_LETTERS[next(i for i, o in enumerate(options) if not o)]
+            raise Rejected(col.get(f"option{blank}", col.get("options", "选项")), _("选项 %(l)s 为空。") % {"l": blank})
+        if len(options) < 2:
+            raise Rejected(
+                col.get("options", "选项"), _("选择题至少需要 2 个选项，这里只有 %(n)d 个。") % {"n": len(options)}
+            )
+        if len(options) > MAX_OPTIONS:
+            raise Rejected(
+                col.get("options", "选项"), _("选择题最多 8 个选项，这里有 %(n)d 个。") % {"n": len(options)}
+            )
+        for letter, option in zip(OPTION_LETTERS, options, strict=False):
+            if len(option) > MAX_OPTION_LENGTH:
+                raise Rejected(
+                    col.get(f"option{letter}", col.get("options", "选项")),
+                    _("选项 %(l)s 超过 %(n)d 个字符。") % {"l": letter, "n": MAX_OPTION_LENGTH},
+                )
+        correct = _choice_answer(raw, options, answer)
+        if qtype == QType.SINGLE and len(correct) != 1:
+            raise Rejected(
+                col.get("answer", "答案"),
+                _("单选题只能有一个答案，这里是“%(a)s”。") % {"a": answer or ",".join(str(i + 1) for i in correct)},
+            )
+        if qtype == QType.MULTIPLE and len(correct) < 2:
+            raise Rejected(col.get("answer", "答案"), _("多选题至少要有两个正确答案，这里只有一个。"))
+        if len({o.casefold() for o in options}) != len(options):
+            warn("options", _("有重复的选项文字。"))
+
+    difficulty = 3
+    difficulty_text = clean(raw.difficulty)
+    if difficulty_text:
+        difficulty = _difficulty(difficulty_text)
+        if difficulty is None:
+            warn("difficulty", _("难度“%(d)s”无法识别，按 3 处理（应为 1–5）。") % {"d": difficulty_text})
+            difficulty = 3
+
+    law, article = clean(raw.source_law), clean(raw.source_article)
+    if raw.source:
+        law, article = parse_source(raw.source)
+    if len(law) > 100:
+        warn("source", _("出处过长，已截断为 100 个字符。"))
+        law = law[:100]
+    if len(article) > 50:
+        warn("source", _("条款过长，已截断为 50 个字符。"))
+        article = article[:50]
+
+    time_limit = None
+    limit_text = clean(raw.time_limit)
+    if limit_text:
+        try:
+            time_limit = int(float(limit_text))
+            if not 1 <= time_limit <= 3600:
+                raise ValueError
+        except ValueError:
+            warn("time_limit", _("限时“%(t)s”无效，已忽略。") % {"t": limit_text})
+            time_limit = None
+
+    category = [c for c in raw.category if c]
+    if any(len(c) > MAX_CATEGORY_NAME for c in category):
+        warn("category", _("分类名称超过 %(n)d 个字符，已截断。") % {"n": MAX_CATEGORY_NAME})
+        category = [c[:MAX_CATEGORY_NAME] for c in category]
+    tags = split_tags(raw.tags)
+    if any(len(t) > MAX_TAG for t in tags):
+        warn("tags", _("标签超过 %(n)d 个字符，已截断。") % {"n": MAX_TAG})
+        tags = split_tags([t[:MAX_TAG] for t in tags])
+
+    return ParsedQuestion(
+        row=raw.row,
+        type=str(qtype),
+        stem=stem,
+        options=options,
+        correct_options=sorted(set(correct)),
+        accepted_answers=accepted,
+        explanation=clean(raw.explanation),
+        category=category,
+        difficulty=difficulty,
+        source_law=law,
+        source_article=article,
+        tags=tags,
+        time_limit=time_limit,
+        provided=raw.provided,
+    )
+
+
+DEFAULT_COLUMNS = {
+    "type": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "answer": "答案",
+    "explanation": "解析",
+    "category": "分类",
+    "difficulty": "难度",
+    "source": "出处",
+    "tags": "标签",
+    "time_limit": "限时",
+}
+
+
+def _refuse_control_characters(raw: RawQuestion) -> None:
+    """No text may carry NUL, bidi overrides and the like (PostgreSQL cannot store NUL; the others hide or reverse
+    text on the phone): Rejected, naming the column."""
+    options = raw.options or []
+    fields = [
+        ("type", [raw.type_text]),
+        ("stem", [raw.stem]),
+        *((f"option{OPTION_LETTERS[i]}", [o]) for i, o in enumerate(options) if i < len(OPTION_LETTERS)),
+        ("options", [raw.options_cell, *options[len(OPTION_LETTERS) :]]),
+        ("answer", [raw.answer, *(a for blank in raw.accepted_answers or [] for a in blank)]),
+        ("explanation", [raw.explanation]),
+        ("category", list(raw.category)),
+        ("difficulty", [raw.difficulty]),
+        ("source", [raw.source, raw.source_law, raw.source_article]),
+        ("tags", raw.tags if isinstance(raw.tags, list) else [raw.tags]),
+        ("time_limit", [raw.time_limit]),
+    ]
+    for key, values in fields:
+        for value in values:
+            if isinstance(value, str) and (bad := control_character(value)):
+                column = raw.columns.get(key) or raw.columns.get("options" if key.startswith("option") else key)
+                raise Rejected(
+                    column or DEFAULT_COLUMNS.get(key, DEFAULT_COLUMNS["options"]),
+                    _("含有不可见的控制字符 %(char)s，请删除后重新导入。") % {"char": bad},
+                )
+
+
+def strip_option_letter(option: str, index: int) -> str:
+    """Separate option cells sometimes repeat the letter: "A.甲" in column 选项A."""
+    letter = OPTION_LETTERS[index] if index < len(OPTION_LETTERS) else ""
+    if letter:
+        match = re.match(r"^[（(]?" + letter + r"\s*[\.．、:：)）]\s*", option)
+        if match and option[match.end() :].strip():
+            return option[match.end() :].strip()
+    return option
+
+
+def _infer_type(options: list[str], answer: str, raw: RawQuestion) -> str:
+    if raw.accepted_answers is not None:
+        return QType.FILL
+    if raw.correct_indexes is not None:
+        return QType.SINGLE if len(set(raw.correct_indexes)) == 1 else QType.MULTIPLE
+    if not options:
+        return QType.TRUE_FALSE if true_false_value(answer) is not None else QType.FILL
+    letters = answer_letters(answer)
+    if letters and len(set(letters)) > 1:
+        return QType.MULTIPLE
+    return QType.SINGLE
+
+
+def _choice_answer(raw: RawQuestion, options: list[str], answer: str) -> list[int]:
+    col = raw.columns.get("answer", "答案")
+    if raw.correct_indexes is not None:
+        indexes = list(raw.correct_indexes)
+        if not indexes:
+            raise Rejected(col, _("缺少答案。"))
+    else:
+        if not answer:
+            raise Rejected(col, _("缺少答案。"))
+        letters = answer_letters(answer)
+        if letters is None:
+            # An answer written as the option text itself.
+            matches = [i for i, o in enumerate(options) if _fold(o) == _fold(answer)]
+            if len(matches) == 1:
+                return matches
+            raise Rejected(col, _("答案“%(a)s”应写作选项字母（如 A、ABD、A,B,D）。") % {"a": answer[:40]})
+        indexes = [OPTION_LETTERS.index(ch) if ch in OPTION_LETTERS else 99 for ch in letters]
+    bad = [i for i in indexes if not 0 <= i < len(options)]
+    if bad:
+        shown = answer or ",".join(str(i + 1) for i in indexes)
+        raise Rejected(
+            col,
+            _("答案“%(a)s”不在选项 %(range)s 中。") % {"a": shown, "range": letters_range(len(options))},
+        )
+    return sorted(set(indexes))
+
+
+def _true_false_answer(raw: RawQuestion, options: list[str], answer: str) -> list[int]:
+    col = raw.columns.get("answer", "答案")
+    if raw.correct_indexes is not None:
+        if len(raw.correct_indexes) != 1 or raw.correct_indexes[0] not in (0, 1):
+            raise Rejected(col, _("判断题须有且只有一个答案。"))
+        index = raw.correct_indexes[0]
+        if options and len(options) == 2:
+            value = true_false_value(options[index])
+            return [value if value is not None else index]
+        return [index]
+    if not answer:
+        raise Rejected(col, _("缺少答案。"))
+    value = true_false_value(answer)
+    if value is None:
+        letters = answer_letters(answer)
+        if letters and len(letters) == 1 and letters[0] in "AB":
+            index = "AB".index(letters[0])
+            value = true_false_value(options[index]) if len(options) == 2 else index
+            if value is None:
+                value = index
+    if value is None:
+        raise Rejected(
+            col, _("判断题答案“%(a)s”无法识别（可写 正确/错误、对/错、√/×、是/否、T/F）。") % {"a": answer[:40]}
+        )
+    return [value]
+
+
+def _difficulty(text: str) -> int | None:
+    folded = unicodedata.normalize("NFKC", text).strip()
+    try:
+        value = float(folded)
+    except ValueError:
+        return DIFFICULTY_WORDS.get(folded.replace("题", ""))
+    if value.is_integer() and 1 <= value <= 5:
+        return int(value)
+    return None

@@ -1,0 +1,66 @@
+"""Wagtail admin for exam definitions (district admin): the exam's rules in panels, paper sections inline."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from quizzes.exams.models import Attempt, Exam
+
+
+class ExamAdminForm(WagtailAdminModelForm):
+    """The audience roles are a JSON list on the model; here they are checkboxes."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("参考角色"),
+        choices=Exam.ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("不选表示全部角色"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("截止时间必须晚于开考时间。"))
+        if cleaned.get("overdue_handling") == Exam.OverdueHandling.GRACE and not cleaned.get("grace_period_minutes"):
+            self.add_error("grace_period_minutes", _("选择宽限期时，请填写宽限分钟数。"))
+        return cleaned
+
+
+class AttemptCountColumn(Column):
+    def get_value(self, instance):
+        return Attempt.objects.filter(exam=instance, is_mock=False).count()
+
+
+class ExamViewSet(ModelViewSet):
+    model = Exam
+    icon = "doc-full"
+    menu_label = _("在线考试")
+    menu_order = 310
+    add_to_admin_menu = True
+    url_prefix = "exams"
+    url_namespace = "exams"
+    edit_handler = ObjectList(Exam.panels, base_form_class=ExamAdminForm)
+    list_display = [
+        "title",
+        "status",
+        "opens_at",
+        "closes_at",
+        "time_limit_minutes",
+        AttemptCountColumn("n", label=_("答卷数")),
+    ]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    ordering = ["-opens_at"]
+
+
+@hooks.register("register_admin_viewset")
+def register_exam_viewset():
+    return ExamViewSet("exams")

@@ -1,0 +1,74 @@
+"""Reads across exam rows for one candidate: which exams they see, what they may do, their grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from quizzes.exams.models import Attempt, Exam
+
+
+@dataclass
+class ExamStatus:
+    exam: Exam
+    attempts: list[Attempt] = field(default_factory=list)  # real (not mock) attempts, oldest first
+    open_attempt: Attempt | None = None
+    phase: str = "open"  # upcoming / open / closed
+    can_start: bool = False
+    attempts_left: int | None = None  # None: unlimited
+    grade: Decimal | None = None  # only when the review policy lets the candidate see scores
+    passed: bool | None = None
+
+    @property
+    def attempts_used(self) -> int:
+        return len(self.attempts)
+
+    @property
+    def submitted(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.state == Attempt.State.SUBMITTED]
+
+
+def _status(exam: Exam, user, attempts: list[Attempt], now: dt.datetime) -> ExamStatus:
+    real = [a for a in attempts if not a.is_mock]
+    status = ExamStatus(exam=exam, attempts=real)
+    status.open_attempt = next((a for a in real if a.is_open), None)
+    status.phase = "upcoming" if now < exam.opens_at else ("closed" if now >= exam.closes_at else "open")
+    if not exam.unlimited_attempts:
+        status.attempts_left = max(0, exam.attempts_allowed - len(real))
+    status.can_start = (
+        status.open_attempt is None and exam.is_open(now) and (status.attempts_left is None or status.attempts_left > 0)
+    )
+    submitted = [a for a in real if a.state == Attempt.State.SUBMITTED]
+    if submitted and all(exam.review_options(a, now).score for a in submitted):
+        status.grade, _max_score, status.passed = exam.grade_attempts(submitted)
+    return status
+
+
+def exams_for_user(user, now: dt.datetime | None = None) -> list[ExamStatus]:
+    """Published exams in the candidate's audience with their own attempts: open first, then upcoming, closed."""
+    now = now or timezone.now()
+    exams = [e for e in Exam.objects.for_audience(user).prefetch_related("institutions") if e.is_for(user)]
+    attempts: dict[int, list[Attempt]] = {}
+    for a in Attempt.objects.filter(user=user, exam__in=[e.pk for e in exams], is_mock=False).order_by("number"):
+        attempts.setdefault(a.exam_id, []).append(a)
+    statuses = [_status(e, user, attempts.get(e.pk, []), now) for e in exams]
+    order = {"open": 0, "upcoming": 1, "closed": 2}
+    statuses.sort(
+        key=lambda s: (order[s.phase], s.exam.closes_at if s.phase != "closed" else -s.exam.closes_at.timestamp())
+    )
+    return statuses
+
+
+def exam_status(exam: Exam, user, now: dt.datetime | None = None) -> ExamStatus:
+    now = now or timezone.now()
+    attempts = list(Attempt.objects.filter(user=user, exam=exam, is_mock=False).order_by("number"))
+    return _status(exam, user, attempts, now)
+
+
+def visible_exam(user, exam_id) -> Exam | None:
+    """The exam if it is published and `user` is in its audience, else None."""
+    exam = Exam.objects.for_audience(user).filter(pk=exam_id).first()
+    return exam if exam is not None and exam.is_for(user) else None
