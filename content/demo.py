@@ -19,10 +19,10 @@ def ensure_page_tree() -> None:
     from django.conf import settings
     from wagtail.models import Collection, Locale
 
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if Collection.get_first_root_node() is None:
         Collection.add_root(instance=Collection(name="Root"))
     if Page.get_first_root_node() is None:
-        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
 
 

@@ -32,6 +32,50 @@ def clear_redis_prefix() -> None:
     client.close()
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing every table, the rows Wagtail's migrations create included (the default
+    locale, the root page and collection). pytest-django runs such tests last, but pytest-xdist hands each worker
+    whole files in any order, so the next test in the worker may expect those rows: put them back after the flush."""
+    yield
+    if nextitem is not None and _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from content.demo import ensure_page_tree
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_page_tree()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus a clean end on PostgreSQL: connections opened by other threads (consumers
+    run database work in executor threads) and by psycopg's pool stay open after the tests, and dropping the test
+    database then waits on them or fails ("is being accessed by other users"). Close ours, end the rest."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            if conn.vendor != "postgresql":
+                continue
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            conn.close()
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_redis_prefix():
     clear_redis_prefix()
