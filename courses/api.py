@@ -209,7 +209,9 @@ class LessonViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=LessonSerializer)
     def retrieve(self, request, pk=None):
+        """Reading a lesson through the API opens it, as the page does: reading time is credited from then on."""
         lesson, course = self.get_lesson(pk)
+        services.lesson_open(user=request.user, lesson=lesson)
         body = lesson.body.stream_block.get_api_representation(lesson.body, context={"request": request})
         return Response(
             {

@@ -5,12 +5,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from courses.exceptions import InvalidHeartbeat, LessonNotAvailable, TooEarlyToComplete
 from courses.models import CourseCompletion, CoursePage, LessonHeartbeat, LessonPage, LessonProgress
-from courses.reading import HEARTBEAT_INTERVAL, HEARTBEAT_MAX_SECONDS, MAX_SEQ, remaining_seconds  # noqa: F401
+from courses.reading import (  # noqa: F401  (HEARTBEAT_INTERVAL, MAX_SEQ: read by the API from here)
+    HEARTBEAT_INTERVAL,
+    HEARTBEAT_MAX_SECONDS,
+    MAX_SEQ,
+    heartbeat_credit,
+    remaining_seconds,
+)
 
 
 @dataclass(frozen=True)
@@ -76,20 +81,20 @@ def lesson_open(*, user, lesson: LessonPage, now: datetime.datetime | None = Non
 def lesson_heartbeat(
     *, user, lesson: LessonPage, session: str, seq: int, seconds: int, now: datetime.datetime | None = None
 ) -> HeartbeatResult:
-    """Credit active reading time for one heartbeat. Idempotent per (session, seq); order does not matter."""
+    """Credit active reading time for one heartbeat (courses.reading.heartbeat_credit: per person per lesson, on the
+    server's clock, across all page sessions). Idempotent per (session, seq)."""
     now = now or timezone.now()
     session = (session or "").strip()
     if not session or len(session) > 64 or not (1 <= seq <= MAX_SEQ) or not (0 <= seconds <= 3600):
         raise InvalidHeartbeat()
     progress = _progress_for_update(user=user, lesson=lesson, course_id=_live_course_id(lesson), now=now)
-    stats = LessonHeartbeat.objects.filter(progress=progress, session=session).aggregate(
-        started=Min("received_at"), credited=Sum("credited_seconds"), seen=Count("pk", filter=Q(seq=seq))
-    )
-    if stats["seen"]:
+    if LessonHeartbeat.objects.filter(progress=progress, session=session, seq=seq).exists():
         return HeartbeatResult(progress=progress, credited=0, duplicate=True)
-    started = stats["started"] or now
-    allowance = int((now - started).total_seconds()) + HEARTBEAT_MAX_SECONDS - (stats["credited"] or 0)
-    credited = max(0, min(seconds, HEARTBEAT_MAX_SECONDS, allowance))
+    credited = heartbeat_credit(
+        claimed_seconds=seconds,
+        since_first_open=(now - progress.first_opened_at).total_seconds(),
+        credited=progress.active_seconds,
+    )
     LessonHeartbeat.objects.create(
         progress=progress, session=session, seq=seq, credited_seconds=credited, received_at=now
     )

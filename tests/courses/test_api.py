@@ -1,9 +1,11 @@
 """/api/v1/ study endpoints: courses, lessons with blocks as JSON, heartbeats, completion, my progress, schema."""
 
+import datetime
 import json
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from courses.models import CoursePage, LessonProgress
 from tests.courses.factories import lessons_of, make_course, make_lesson
@@ -58,13 +60,12 @@ def test_heartbeat_then_complete(api_for, staff_a, course):
     url = f"/api/v1/lessons/{lesson.pk}/"
     early = api.post(url + "complete/")
     assert early.status_code == 400 and early.json()["error"] == "too_early" and early.json()["remaining_seconds"] == 30
+    assert api.get(url).status_code == 200  # reading the lesson opens it: credit is counted from then
+    # A minute passes (credit never exceeds the server's time since the lesson was first opened).
+    LessonProgress.objects.filter(user=staff_a).update(first_opened_at=timezone.now() - datetime.timedelta(minutes=1))
     first = api.post(url + "heartbeat/", {"session": "abc", "seq": 1, "seconds": 15}, format="json").json()
     repeat = api.post(url + "heartbeat/", {"session": "abc", "seq": 1, "seconds": 15}, format="json").json()
     assert first["credited"] == 15 and repeat["duplicate"] is True and repeat["active_seconds"] == 15
-    # Make the session old enough for a second interval (the server bounds a session by wall-clock time).
-    LessonProgress.objects.filter(user=staff_a).first().heartbeats.update(
-        received_at=LessonProgress.objects.first().last_seen_at.replace(year=2020)
-    )
     second = api.post(url + "heartbeat/", {"session": "abc", "seq": 2, "seconds": 15}, format="json").json()
     assert second["active_seconds"] == 30 and second["remaining_seconds"] == 0
     done = api.post(url + "complete/").json()

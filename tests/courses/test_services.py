@@ -29,6 +29,16 @@ def lesson(course):
     return lessons_of(course)[0]
 
 
+@pytest.fixture(autouse=True)
+def opened_at_zero(request):
+    """Heartbeats come from a page that was opened (the page view, or the lesson API, records it): credit is counted
+    from then. Tests that look at a lesson opened at T0 get it opened for staff_a."""
+    if "lesson" in request.fixturenames and "staff_a" in request.fixturenames:
+        services.lesson_open(
+            user=request.getfixturevalue("staff_a"), lesson=request.getfixturevalue("lesson"), now=at(0)
+        )
+
+
 def beat(user, lesson, seq, seconds=15, when=0, session="s1"):
     return services.lesson_heartbeat(user=user, lesson=lesson, session=session, seq=seq, seconds=seconds, now=at(when))
 
@@ -92,6 +102,33 @@ def test_separate_sessions_are_separate_windows(staff_a, lesson):
     assert LessonProgress.objects.get().active_seconds == 30
 
 
+def test_two_sessions_at_once_count_the_time_once(staff_a, lesson):
+    """Two tabs (or a phone and a computer) open on the same lesson for a minute: a minute of credit, not two."""
+    for seq in range(1, 5):
+        beat(staff_a, lesson, seq, when=15 * seq, session="tab-a")
+        beat(staff_a, lesson, seq, when=15 * seq, session="tab-b")
+    assert LessonProgress.objects.get().active_seconds == 60
+
+
+def test_a_new_session_id_per_heartbeat_earns_no_more_than_the_clock(staff_a, course):
+    """The attack that completed a 4-lesson module (60 s minimum each) in 0.7 s: every heartbeat under a new page-
+    session id claimed 30 s at once. Credit is per person per lesson from the server's clock across sessions."""
+    for n, lesson in enumerate(lessons_of(course)):
+        services.lesson_open(user=staff_a, lesson=lesson, now=at(n))
+        for seq in range(1, 21):
+            beat(staff_a, lesson, 1, seconds=30, when=n + 0.35, session=f"forged-{seq}")
+        assert LessonProgress.objects.get(lesson=lesson).active_seconds == 0
+        with pytest.raises(TooEarlyToComplete):
+            services.lesson_complete(user=staff_a, lesson=lesson, now=at(n + 0.7))
+    assert not CourseCompletion.objects.exists()
+
+
+def test_credit_never_exceeds_the_time_since_the_lesson_was_first_opened(staff_a, lesson):
+    for seq in range(1, 40):
+        beat(staff_a, lesson, seq, seconds=30, when=100, session=f"s{seq % 3}")
+    assert LessonProgress.objects.get().active_seconds == 100
+
+
 @pytest.mark.parametrize(("session", "seq", "seconds"), [("", 1, 15), ("s", 0, 15), ("s", 1, -1), ("x" * 65, 1, 15)])
 def test_invalid_heartbeats_are_refused(staff_a, lesson, session, seq, seconds):
     with pytest.raises(InvalidHeartbeat):
@@ -115,6 +152,7 @@ def test_course_percentage_and_badge(staff_a, course):
     first, second = lessons_of(course)
     assert selectors.course_progress(user=staff_a, course=course).percent == 0
     for n, lesson in enumerate((first, second)):
+        services.lesson_open(user=staff_a, lesson=lesson, now=at(1000 * n))
         for seq in range(1, 5):
             beat(staff_a, lesson, seq, when=1000 * n + 15 * seq, session=f"s{n}")
     services.lesson_complete(user=staff_a, lesson=first, now=at(500))
