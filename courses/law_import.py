@@ -16,16 +16,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from content.blocks import StudyStreamBlock
-from content.numerals import CHINESE_NUMERAL_CHARS, cn_to_int
+from content.numerals import CHINESE_NUMERAL_CHARS, cn_to_int, int_to_cn
 from courses.exceptions import LawImportError
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from elearn.spreadsheets import control_character
 
 NUM = rf"([{CHINESE_NUMERAL_CHARS}0-9]+)"
-SPACE = r"[\s\u3000]"
-CHAPTER_RE = re.compile(rf"^第{NUM}章(?:{SPACE}+(.*))?$")
-SECTION_RE = re.compile(rf"^第{NUM}节(?:{SPACE}+(.*))?$")
-ARTICLE_RE = re.compile(rf"^第{NUM}条(?:{SPACE}+(.*)|$)")
+# After 第X章/节/条: a space (ASCII, U+3000, NBSP), a colon (：or :), or the text straight away, as copies of
+# official texts from web pages and Word documents have them.
+AFTER = r"(?:[\s\u3000\u00a0]*[：:][\s\u3000\u00a0]*|[\s\u3000\u00a0]+|(?=[^\s之]))"
+GLUED_ARTICLE_RE = re.compile(rf"^第{NUM}条[^\s\u3000\u00a0：:之]")  # 第二条为了…: no separator after the number
+CHAPTER_RE = re.compile(rf"^第{NUM}章(?:{AFTER}(.*))?$")
+SECTION_RE = re.compile(rf"^第{NUM}节(?:{AFTER}(.*))?$")
+ARTICLE_RE = re.compile(rf"^第{NUM}条(?:{AFTER}(.*)|$)")
+SUB_ARTICLE_RE = re.compile(rf"^第{NUM}条之[{CHINESE_NUMERAL_CHARS}]+")  # 第一百二十条之一: an inserted article
+INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters copied from web pages
+CONTENTS = "目录"
 HEADING_RE = re.compile(r"^#{1,6}\s+(.*)$")
 VERSION_RE = re.compile(r"[（(](\d{4}-\d{2}-\d{2})[)）]")
 CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
@@ -94,9 +100,11 @@ def parse_statute(text: str, filename: str = "") -> Statute:
         return chapters[-1]
 
     for lineno, raw in enumerate(lines, start=1):
-        line = raw.strip()
+        line = INVISIBLE_RE.sub("", raw).replace("**", "").strip()  # Markdown bold carries no meaning in a statute
         if not line or line.startswith("<!--"):
             continue
+        if _tidy(line.lstrip("# ")) == CONTENTS:
+            continue  # a table of contents' heading; its chapter lines are dropped when the real chapters start
         if bad := control_character(line):
             raise LawImportError(
                 _("第 %(line)d 行：含有不可见的控制字符 %(char)s，请删除后重试。") % {"line": lineno, "char": bad}
@@ -129,7 +137,17 @@ def parse_statute(text: str, filename: str = "") -> Statute:
             current_section = f"第{match.group(1)}节 {_tidy(match.group(2) or '')}".strip()
             current_article = None
             continue
-        if match := ARTICLE_RE.match(line):
+        if SUB_ARTICLE_RE.match(line):
+            raise LawImportError(
+                _("第 %(line)d 行：暂不支持“%(text)s”这种插入条文，请改为连续条号后再导入。")
+                % {"line": lineno, "text": SUB_ARTICLE_RE.match(line).group(0)}
+            )
+        if (match := ARTICLE_RE.match(line)) and GLUED_ARTICLE_RE.match(line) and current_article is not None:
+            # No separator after 第X条: the next article, or a paragraph that begins by citing an article
+            # ("第十条规定的单位……"); only the next number in sequence is taken as an article.
+            if _number(match.group(1), lineno) != max(seen_articles) + 1:
+                match = None
+        if match:
             number = _number(match.group(1), lineno)
             if number in seen_articles:
                 raise LawImportError(
@@ -140,6 +158,13 @@ def parse_statute(text: str, filename: str = "") -> Statute:
             if number < last:
                 raise LawImportError(
                     _("第 %(line)d 行：第%(n)s条的条号小于前一条。") % {"line": lineno, "n": match.group(1)}
+                )
+            if last and number != last + 1:
+                # Official texts number their articles without gaps: a gap means an article this parser could not
+                # see (a form it does not know), which would otherwise vanish into the previous article.
+                raise LawImportError(
+                    _("第 %(line)d 行：第%(n)s条之前缺少第%(missing)s条（条号应连续；请检查上一条附近的格式）。")
+                    % {"line": lineno, "n": match.group(1), "missing": int_to_cn(last + 1)}
                 )
             seen_articles[number] = lineno
             body = (match.group(2) or "").strip()

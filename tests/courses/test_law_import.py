@@ -415,3 +415,68 @@ def test_import_law_command_and_dry_run(shared_data, capsys):
     out = capsys.readouterr().out
     assert "中华人民共和国消防法: 74 articles in 7 chapter(s); no change" in out
     assert "中华人民共和国安全生产法: 119 articles in 7 chapter(s); created" in out
+
+
+# --- forms real copies of statutes have (web pages, Word documents, PDFs) ------------------------------------------
+
+
+def _shape(text: str) -> list[tuple[str, str, list[tuple[int, list[str]]]]]:
+    statute = parse_statute(text, "某办法.md")
+    return [(c.label, c.title, [(a.number, a.paragraphs) for a in c.articles]) for c in statute.chapters]
+
+
+@pytest.mark.parametrize(
+    "article_two",
+    [
+        "第二条：二。",
+        "第二条:二。",
+        "第二条 ：二。",
+        "第二条为二。",
+        "**第二条** 二。",
+        "\u200b第二条 二。",
+        "第二条\u00a0二。",
+    ],
+)
+def test_article_forms_are_read_and_never_swallowed(article_two):
+    """A colon, no separator, bold, a zero-width or no-break space: each used to be swallowed silently into the
+    previous article (the article vanished) or refused."""
+    shape = _shape(f"# 某办法\n## 第一章 总则\n第一条 一。\n{article_two}\n第三条 三。\n")
+    numbers = [n for _label, _title, articles in shape for n, _p in articles]
+    assert numbers == [1, 2, 3]
+    assert shape[0][2][0] == (1, ["一。"])
+    assert shape[0][2][1][1][0].endswith("二。") and "第二条" not in shape[0][2][1][1][0]
+
+
+@pytest.mark.parametrize("heading", ["## 第二章：管理", "## 第二章管理", "**第二章 管理**", "第二章　管理"])
+def test_chapter_heading_forms(heading):
+    shape = _shape(f"# 某办法\n## 第一章 总则\n第一条 一。\n{heading}\n第二条 二。\n")
+    assert [(label, title) for label, title, _a in shape] == [("第一章", "总则"), ("第二章", "管理")]
+
+
+def test_a_section_heading_without_a_space():
+    statute = parse_statute("# 某办法\n## 第一章 总则\n### 第一节一般规定\n第一条 一。\n", "x.md")
+    assert statute.articles[0].section == "第一节 一般规定"
+
+
+def test_a_paragraph_that_begins_by_citing_an_article_stays_a_paragraph():
+    shape = _shape("# 某办法\n## 第一章 总则\n第一条 一。\n第二条 二。\n第一条规定的单位应当报告。\n第三条 三。\n")
+    assert shape[0][2][1] == (2, ["二。", "第一条规定的单位应当报告。"])
+
+
+def test_a_gap_in_the_numbering_is_refused_naming_the_line():
+    """An article the parser cannot see must not vanish: official texts number their articles without gaps."""
+    with pytest.raises(LawImportError, match="第 5 行：第三条之前缺少第二条"):
+        parse_statute("# 某办法\n## 第一章 总则\n第一条 一。\n第 二 条 二。\n第三条 三。\n", "x.md")
+
+
+def test_an_inserted_article_is_refused_with_a_reason():
+    with pytest.raises(LawImportError, match="第一条之一"):
+        parse_statute("# 某办法\n## 第一章 总则\n第一条 一。\n第一条之一 插入。\n第二条 二。\n", "x.md")
+
+
+def test_a_table_of_contents_heading_is_not_the_summary():
+    statute = parse_statute(
+        "# 某办法\n目　　录\n第一章　总则\n第二章　附则\n## 第一章 总则\n第一条 一。\n## 第二章 附则\n第二条 二。\n",
+        "x.md",
+    )
+    assert statute.preamble == [] and [c.title for c in statute.chapters] == ["总则", "附则"]

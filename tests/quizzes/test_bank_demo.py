@@ -57,19 +57,29 @@ def test_seeding_is_idempotent(district_admin, shared_data):
 
 
 def test_citation_check_reads_the_law_directory(tmp_path):
-    """cited_articles_missing on generated law texts (one line per cited article), so it runs without ../shared/data."""
+    """cited_articles_missing on generated statutes (articles 1..N, N the highest cited), so it runs without
+    ../shared/data; a statute one article short misses its highest citation."""
+    from content.numerals import cn_to_int, int_to_cn
+
     cited = sorted({(q.source_law, q.source_article) for q in demo_questions().questions if q.source_law})
     assert {law for law, _a in cited} <= set(LAW_FILES)
     assert len(cited_articles_missing(tmp_path)) == len([q for q in demo_questions().questions if q.source_law])
-    for law, stem in LAW_FILES.items():
-        articles = [article for name, article in cited if name == law]
-        lines = [f"# {law}", "", "<!-- INFO END -->", ""] + [f"{a} 生成的条文。" for a in articles]
-        (tmp_path / f"{stem}(2000-01-01).md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    highest = {}
+    for law, article in cited:
+        highest[law] = max(highest.get(law, 0), cn_to_int(article.removeprefix("第").removesuffix("条")))
+
+    def write(law, count):
+        lines = [f"# {law}", "", "<!-- INFO END -->", ""] + [
+            f"第{int_to_cn(n)}条 生成的条文。" for n in range(1, count + 1)
+        ]
+        (tmp_path / f"{LAW_FILES[law]}(2000-01-01).md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    for law in LAW_FILES:
+        write(law, highest.get(law, 1))
     assert cited_articles_missing(tmp_path) == []
-    law, article = cited[0]
-    path = next(tmp_path.glob(f"{LAW_FILES[law]}*.md"))
-    path.write_text(path.read_text(encoding="utf-8").replace(f"{article} ", f"{article}之一 "), encoding="utf-8")
-    assert f"{law}{article}" in cited_articles_missing(tmp_path)
+    law = cited[0][0]
+    write(law, highest[law] - 1)
+    assert f"{law}第{int_to_cn(highest[law])}条" in cited_articles_missing(tmp_path)
 
 
 @pytest.mark.django_db
