@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench-*`): each prints a table beside a same-run baseline."""

@@ -1,3 +1,6 @@
+"""Fixtures for the whole suite: people of two institutions, the reference data, backend markers, and the clean-up
+that keeps runs (and pytest-xdist workers) apart on a shared PostgreSQL and Redis."""
+
 import os
 from pathlib import Path
 

@@ -1,0 +1,1 @@
+"""Tests of rankings, real-time delivery and reports."""

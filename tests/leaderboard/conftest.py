@@ -1,3 +1,5 @@
+"""Fixtures of the leaderboard tests: the configured ranking store, emptied around each test."""
+
 import pytest
 
 from leaderboard.rankings.store import get_store

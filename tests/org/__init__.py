@@ -1,0 +1,1 @@
+"""Tests of institutions, accounts, roles and permissions."""

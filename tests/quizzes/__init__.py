@@ -1,0 +1,1 @@
+"""Tests of the quiz engine: bank, exams, practice, results, competitions."""

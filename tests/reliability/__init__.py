@@ -1,0 +1,1 @@
+"""Reliability and security: fault injection, fuzzing, the access matrix, hostile input (`make reliability`)."""

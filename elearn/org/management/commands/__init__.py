@@ -1,0 +1,1 @@
+"""`import_roster`: import an institution's staff list from a spreadsheet."""
