@@ -5,6 +5,10 @@ BIN     := $(VENV)/bin
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/test
 REDIS   ?= redis://127.0.0.1:6379/0
 PYTEST  := $(BIN)/pytest -q -p no:randomly
+# Where `make serve` / `make demo` listen. This machine only by default; `make demo HOST=0.0.0.0` opens the server to
+# the LAN (set on the command line: a HOST variable in the environment is ignored on purpose).
+HOST    = 127.0.0.1
+PORT    = 8000
 
 .PHONY: install install-dev demo serve test test-sqlite test-postgres checks lint format messages clean \
         reliability audit bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
@@ -20,13 +24,26 @@ install-dev: $(BIN)/python                ## test dependencies, Chromium and CJK
 	$(BIN)/pip install -q -r requirements-dev.txt
 	./scripts/install-system-deps.sh
 
-demo: install                             ## install, migrate, seed demo content, serve (embedded default)
+demo: install                             ## install, migrate, seed demo content, serve on 127.0.0.1 (HOST=0.0.0.0: LAN)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo $(if $(LAWS),--laws $(LAWS),)
 	$(MAKE) serve
 
-serve:                                    ## daphne: HTTP + WebSocket on 0.0.0.0:8000
-	$(BIN)/daphne -b 0.0.0.0 -p 8000 elearn.asgi:application
+# On 127.0.0.1: development settings as they are (DEBUG pages, the repository's key, local host names only).
+# Opened to the LAN (any other HOST): DEBUG off, a fresh random key per start (unless DJANGO_DEBUG / DJANGO_SECRET_KEY
+# are set), and this machine's addresses and name as the allowed hosts (unless DJANGO_ALLOWED_HOSTS is set).
+serve:                                    ## daphne: HTTP + WebSocket on 127.0.0.1:8000 (HOST=0.0.0.0: the LAN)
+ifeq ($(HOST),127.0.0.1)
+	@echo "Serving http://127.0.0.1:$(PORT)/ to this machine only. To open it to the LAN: make demo HOST=0.0.0.0 (or make serve HOST=0.0.0.0)."
+	$(BIN)/daphne -b $(HOST) -p $(PORT) elearn.asgi:application
+else
+	@echo "Serving on $(HOST):$(PORT), open to the LAN: anyone on the network can reach it, and the demo accounts share"
+	@echo "one published password. DEBUG is off; allowed hosts: $${DJANGO_ALLOWED_HOSTS:-this machine's addresses and name}."
+	DJANGO_DEBUG="$${DJANGO_DEBUG:-0}" \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-$$(for a in $$(hostname -I 2>/dev/null); do case $$a in *:*) printf '[%s],' $$a;; *) printf '%s,' $$a;; esac; done)$$(hostname)}" \
+	  $(BIN)/daphne -b $(HOST) -p $(PORT) elearn.asgi:application
+endif
 
 test: install-dev checks                  ## checks and lint, then the suite on both backends (one summary line each)
 	BIN=$(BIN) PG_URL=$(PG_URL) REDIS=$(REDIS) ./scripts/run-suite.sh sqlite postgres
@@ -44,7 +61,10 @@ audit:                                    ## known vulnerabilities in the instal
 # restart, the 300-player reconnect storm) and more fuzzing examples; prints the table of cases, failures, lost answers,
 # server errors and access violations. The fast part of it runs in every `make test`.
 RELIABILITY_TESTS := tests/reliability tests/org/test_access.py tests/org/test_accounts.py tests/test_security_headers.py \
-  tests/quizzes/test_exam_races.py tests/quizzes/test_exam_leakage.py tests/quizzes/test_competition_race.py
+  tests/quizzes/test_exam_races.py tests/quizzes/test_exam_leakage.py tests/quizzes/test_competition_race.py \
+  tests/quizzes/test_exam_integrity.py tests/quizzes/test_host_actions.py tests/org/test_role_flags.py \
+  tests/org/test_login_security.py tests/org/test_wagtail_admin_scope.py tests/test_private_documents.py \
+  tests/test_api_error_shape.py tests/test_demo_safety.py
 reliability:                              ## fault injection, fuzzing, access matrix, hostile input: a table at the end
 	./scripts/ensure-services.sh
 	mkdir -p test-artifacts

@@ -3,7 +3,8 @@
 - `read_table` takes an upload (xlsx or csv, UTF-8 or GBK), checks its size and, for xlsx, the zip container
   (entries, total uncompressed size, no DTD in its XML parts) before pandas parses anything; every cell comes back as
   a stripped string. `control_character` finds what no imported text may carry (NUL, bidi overrides, ...).
-- `neutralise` stops spreadsheet programs evaluating exported text as a formula.
+- `neutralise` stops spreadsheet programs evaluating exported text as a formula; `neutralise_wagtail_exports` applies
+  it to Wagtail's admin exports too (its reports, every listing with `list_export`, form submissions).
 - `workbook_bytes` writes sheets with xlsxwriter in constant-memory mode.
 """
 
@@ -199,6 +200,30 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def neutralise_wagtail_exports() -> None:
+    """Every cell and heading of Wagtail's CSV and XLSX exports goes through `neutralise`.
+
+    Wagtail's exports (wagtail.admin.views.mixins.SpreadsheetExportMixin: the site history and its other reports,
+    every model or snippet listing with `list_export`, form submissions) write each cell through
+    `preprocess_field_value` and each heading through `get_heading`, and leave text such as =HYPERLINK(...) live in
+    CSV. Wrapping those two methods on the mixin covers every view built on it, Wagtail's own included (they cannot
+    be subclassed from here). Called once from OrgConfig.ready(); calling it again changes nothing."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    for name in ("preprocess_field_value", "get_heading"):
+        original = getattr(SpreadsheetExportMixin, name)
+        if getattr(original, "neutralised", False):
+            continue
+
+        def wrapped(self, *args, _original=original, **kwargs):
+            return neutralise(_original(self, *args, **kwargs))
+
+        wrapped.neutralised = True
+        wrapped.__name__ = wrapped.__qualname__ = name
+        wrapped.__doc__ = original.__doc__
+        setattr(SpreadsheetExportMixin, name, wrapped)
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:

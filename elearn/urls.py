@@ -1,7 +1,7 @@
 """The site's URLs: admin, API and its schema, documents and images, the apps' pages, then Wagtail's page tree."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
@@ -9,8 +9,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from elearn.api import router
+from elearn.media import serve_public_media
 
-# Uncaught errors: 503 + Retry-After when the database is unavailable, Django's 500 page otherwise.
+# Refusals Django answers itself (a URL that matches nothing, an uncaught error, ...): under /api/ in the API's error
+# shape, elsewhere Django's pages; an unavailable database is 503 + Retry-After either way (elearn/api_errors.py).
+handler400 = "elearn.api_errors.bad_request"
+handler403 = "elearn.api_errors.permission_denied"
+handler404 = "elearn.api_errors.page_not_found"
 handler500 = "elearn.api_errors.server_error"
 
 urlpatterns = [
@@ -27,15 +32,8 @@ urlpatterns = [
 # App URLs (exams, competitions, leaderboards, study progress) are added here, before Wagtail's catch-all.
 urlpatterns += [path("", include(module)) for module in settings.ELEARN_APP_URLCONFS]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    from django.urls import re_path
-    from django.views.static import serve
-
-    # Uploaded media (images, PDFs) in a single-box install; behind a proxy, let it serve /media/ instead.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded images in a single-box install (behind a proxy, its /media/ locations say the same). Never documents: those
+# go through /documents/<id>/<name>, which checks the collection's privacy first (elearn/media.py).
+urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_public_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

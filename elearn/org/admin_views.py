@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import router
-from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -121,7 +121,7 @@ class AccountAdminPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def users_with_any_permission(self, actions):
-        return super().users_with_any_permission(actions).filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True))
+        return super().users_with_any_permission(actions).filter(role=User.Role.ADMIN)
 
 
 STAFF_POLICY = ModelPermissionPolicy(User)  # the user model permissions as granted (officers: view, add, change)

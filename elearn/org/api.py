@@ -9,7 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from elearn.api_schema_errors import or_field_errors
+from elearn.api_errors import error_body
+from elearn.api_schema_errors import error_with_report
 from elearn.org import services
 from elearn.org.exceptions import RosterRejected
 from elearn.org.models import Institution, User
@@ -99,7 +100,6 @@ RosterReportSerializer = inline_serializer(
         "rejected": RosterIssueSerializer(many=True),
         "unmapped_columns": serializers.ListField(child=serializers.CharField()),
         "passwords": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
-        "detail": serializers.CharField(required=False, help_text="why the file could not be read at all"),
     },
 )
 
@@ -116,7 +116,7 @@ class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = RosterUploadSerializer
 
     @extend_schema(
-        responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: or_field_errors("RosterReport")}
+        responses={200: RosterReportSerializer, 201: RosterReportSerializer, 400: error_with_report("RosterReport")}
     )
     def create(self, request, *args, **kwargs):
         if not is_manager(request.user):
@@ -133,9 +133,11 @@ class RosterImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
             else:
                 plan, passwords = roster_plan(data=data, filename=upload.name, actor=request.user), []
         except RosterRejected as exc:
-            return Response(_report(exc.plan, committed=False), status=status.HTTP_400_BAD_REQUEST)
+            report = _report(exc.plan, committed=False)
+            detail = _("花名册有 %(count)d 行被拒绝，未写入任何内容。") % {"count": len(report["rejected"])}
+            return Response(error_body("rows_rejected", detail, report=report), status=status.HTTP_400_BAD_REQUEST)
         except SpreadsheetError as exc:
-            return Response({**_report(None, committed=False), "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body("unreadable", exc), status=status.HTTP_400_BAD_REQUEST)
         body = _report(plan, committed=commit, passwords=passwords)
         return Response(body, status=status.HTTP_201_CREATED if commit else status.HTTP_200_OK)
 

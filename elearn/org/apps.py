@@ -9,3 +9,8 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = _("组织与人员")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from elearn.spreadsheets import neutralise_wagtail_exports
+
+        neutralise_wagtail_exports()  # the admin's exports, Wagtail's own included, neutralised like ours

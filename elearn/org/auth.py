@@ -1,37 +1,37 @@
 """Staff log in with their employee number (工号) or their mobile phone, and a password.
 
 Every password check goes through this backend (the site's login form, Wagtail's admin login, anything calling
-django.contrib.auth.authenticate with a request), so login throttling is enforced here: a locked-out account or
-address gets no password check at all, and every failure is counted (elearn.org.throttle).
+django.contrib.auth.authenticate with a request), so login throttling is enforced here: a login that is locked out
+(elearn.org.throttle: this account at this address, this account anywhere, this address) gets no password check at
+all. Failures are counted by django-axes from the user_login_failed signal that authenticate() sends.
+
+Every answer costs the same hasher work, so its timing tells nothing about the account: an unknown login hashes
+the password with the default hasher, a known one checks it (an imported initial password bridges to the default
+hasher's work, elearn.org.hashers), a disabled one is checked before it is refused.
 """
 
-from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from axes.backends import AxesBackend
+from axes.exceptions import AxesBackendPermissionDenied
 
-from elearn.org import throttle
 from elearn.org.models import User
 from elearn.org.selectors import find_account
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
-
-
-class EmployeeOrPhoneBackend(ModelBackend):
+class EmployeeOrPhoneBackend(AxesBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         login = (username or kwargs.get("employee_no") or "").strip()
         if not login or password is None:
             return None
-        counted = request is not None  # a login over HTTP (not a shell or a management command)
-        if counted and throttle.login_allowed(login, client_address(request)):
-            raise PermissionDenied  # locked out: no password is checked, and no other backend is asked
+        if request is not None:  # over HTTP (not a shell or a management command)
+            try:
+                super().authenticate(request, username=login, password=password)  # axes: is this login locked out?
+            except AxesBackendPermissionDenied:
+                request.axes_locked_out = True  # refused unchecked, so not counted again (elearn.org.throttle)
+                raise
         user = find_account(login)
         if user is None:
-            User().set_password(password)  # same work on a miss, so timing tells nothing
-        elif user.check_password(password) and self.user_can_authenticate(user):
-            if counted:
-                throttle.login_succeeded(login)
+            User().set_password(password)  # the default hasher's work on a miss, so timing tells nothing
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
             return user
-        if counted:
-            throttle.login_failed(login, client_address(request))
         return None

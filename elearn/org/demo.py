@@ -1,4 +1,8 @@
-"""Demo organisation: a district health system shaped like the real one, about 200 staff. Idempotent."""
+"""Demo organisation: a district health system shaped like the real one, about 200 staff. Idempotent.
+
+Every account it creates shares DEMO_PASSWORD and is flagged `is_demo`: while one is active, the login pages say so
+and give the password (elearn/org/templatetags/demo_notice.py), so nobody mistakes the demo for a real install.
+"""
 
 import random
 
@@ -64,8 +68,8 @@ def seed_organisation(stdout=None) -> dict:
 
     def ensure(employee_no, **fields):
         user = User.objects.filter(employee_no=employee_no).first()
-        if user is None:
-            user = User(employee_no=employee_no, password=password_hash, **fields)
+        if user is None:  # flagged: the login pages announce demo accounts and their shared password
+            user = User(employee_no=employee_no, password=password_hash, is_demo=True, **fields)
             user.save()
         return user
 

@@ -5,8 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from elearn.org.auth import client_address
-from elearn.org.throttle import login_allowed
+from elearn.org import throttle
 
 
 class LoginForm(AuthenticationForm):
@@ -26,7 +25,7 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         """Says why a locked-out login is refused; the backend (elearn.org.auth) counts failures and enforces."""
         username = (self.cleaned_data.get("username") or "").strip()
-        wait = login_allowed(username, client_address(self.request))
+        wait = throttle.wait_seconds(self.request, username) if username else 0
         if wait:
             raise forms.ValidationError(
                 self.error_messages["throttled"], code="throttled", params={"minutes": max(1, wait // 60)}
@@ -39,16 +38,44 @@ class UploadForm(forms.Form):
 
 
 class PasswordSetForm(forms.Form):
+    """A new password, given with the current one: an unlocked phone left on a desk is not enough to take the
+    account. On the first login of an imported account the current password is the initial one from the password
+    sheet. A wrong current password counts as a failed login (elearn.org.throttle)."""
+
+    old_password = forms.CharField(
+        label=_("当前密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     new_password1 = forms.CharField(
         label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     new_password2 = forms.CharField(
         label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    error_messages = {
+        "password_incorrect": _("当前密码不正确。"),
+        "throttled": LoginForm.error_messages["throttled"],
+    }
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
+        if user.must_change_password:
+            self.fields["old_password"].label = _("初始密码")
+            self.fields["old_password"].help_text = _("单位下发的初始密码（即刚才登录用的密码）。")
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        login = self.user.get_username()
+        if wait := throttle.wait_seconds(self.request, login):
+            raise forms.ValidationError(
+                self.error_messages["throttled"], code="throttled", params={"minutes": max(1, wait // 60)}
+            )
+        if not self.user.check_password(password):
+            if self.request is not None:
+                throttle.count_failed_check(self.request, login)
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return password
 
     def clean_new_password2(self):
         p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")

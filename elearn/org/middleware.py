@@ -1,7 +1,11 @@
 """Sends a person still on an imported initial password to the password page before anything else."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from elearn.api_errors import error_body
 
 
 class PasswordChangeRequiredMiddleware:
@@ -17,10 +21,7 @@ class PasswordChangeRequiredMiddleware:
         if user is not None and user.is_authenticated and user.must_change_password:
             if not request.path.startswith(self.ALLOWED_PREFIXES):
                 if request.path.startswith("/api/"):
-                    from django.http import JsonResponse
-
-                    return JsonResponse(
-                        {"detail": "首次登录须先修改密码。", "code": "password_change_required"}, status=403
-                    )
+                    body = error_body("password_change_required", _("首次登录须先修改密码。"))
+                    return JsonResponse(body, status=403)
                 return redirect(reverse("org:password_change") + "?next=" + request.get_full_path())
         return self.get_response(request)

@@ -28,19 +28,23 @@ def can_manage_institution(user, institution) -> bool:
 
 
 def can_manage_user(user, other: User) -> bool:
-    """May `user` see and manage `other`'s records? Everyone their own; officers never an admin's."""
+    """May `user` see and manage `other`'s records? Everyone their own; officers never an admin account's.
+
+    The target is judged by its role whether or not it is active: a disabled admin account is still an admin
+    account, and whoever could edit it could switch it back on."""
     if getattr(user, "pk", None) is not None and user.pk == other.pk:
         return True
-    if other.is_district_admin and not getattr(user, "is_district_admin", False):
+    if other.role == User.Role.ADMIN and not getattr(user, "is_district_admin", False):
         return False
     return can_manage_institution(user, other.institution_id)
 
 
 def managed_users(user) -> QuerySet[User]:
-    """The accounts `user` looks after: all for a district admin, their institution's non-admins for an officer."""
+    """The accounts `user` looks after: all for a district admin, their institution's non-admins (active or not) for
+    an officer."""
     users = scope_queryset(User.objects.all(), user)
     if getattr(user, "is_authenticated", False) and not user.is_district_admin:
-        users = users.exclude(role=User.Role.ADMIN).exclude(is_superuser=True)
+        users = users.exclude(role=User.Role.ADMIN)
     return users
 
 
@@ -68,3 +72,9 @@ def scope_queryset(queryset: QuerySet, user, institution_field: str = "instituti
     if user.is_safety_officer and user.institution_id:
         return queryset.filter(**{f"{institution_field}_id": user.institution_id})
     return queryset.none()
+
+
+def sees_every_institution(user) -> bool:
+    """May `user` use screens that cannot be limited to one institution? Wagtail's own reports (site history, locked
+    pages, workflows, aging pages, page types) list every account's changes and who made them: district admins only."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_district_admin)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from elearn.org.models import Institution, User
-from elearn.org.permissions import can_manage_institution
+from elearn.org.permissions import can_manage_institution, can_manage_user
 from elearn.org.phones import normalise_mobile
 from elearn.spreadsheets import SpreadsheetError, control_character, read_table
 
@@ -129,7 +129,7 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
     employee_nos = [r["工号"] for _, r in rows if r["工号"]]
     existing = {u.employee_no: u for u in User.objects.filter(employee_no__in=employee_nos)}
     mobiles = [normalise_mobile(r["手机号"]) for _, r in rows]
-    mobile_owner = dict(User.objects.filter(mobile__in=[m for m in mobiles if m]).values_list("mobile", "employee_no"))
+    mobile_owner = {u.mobile: u for u in User.objects.filter(mobile__in=[m for m in mobiles if m])}
 
     seen_employee: dict[str, int] = {}
     seen_mobile: dict[str, int] = {}
@@ -177,8 +177,13 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
                 reject("手机号", _("手机号“%(value)s”格式不正确（应为 11 位手机号）") % {"value": cells["手机号"]})
             elif mobile in seen_mobile:
                 reject("手机号", _("手机号与第 %(row)d 行重复") % {"row": seen_mobile[mobile]})
-            elif mobile_owner.get(mobile, employee_no) != employee_no:
-                reject("手机号", _("手机号已被工号 %(other)s 使用") % {"other": mobile_owner[mobile]})
+            elif (owner := mobile_owner.get(mobile)) is not None and owner.employee_no != employee_no:
+                # Name the owner only to someone who manages that account: an officer learns nothing about people
+                # outside their institution (or about an admin account), not even which 工号 holds the number.
+                if can_manage_user(actor, owner):
+                    reject("手机号", _("手机号已被工号 %(other)s 使用") % {"other": owner.employee_no})
+                else:
+                    reject("手机号", _("手机号已被您管理范围以外的账号使用"))
             if mobile and mobile not in seen_mobile:
                 seen_mobile[mobile] = row_no
 
@@ -196,10 +201,10 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
             reject("科室/岗位", _("科室/岗位超过 100 个字"))
 
         user = existing.get(employee_no)
-        if user is not None and institution is not None and not can_manage_institution(actor, user.institution_id):
-            reject("工号", _("工号 %(no)s 已属于其他单位的人员") % {"no": employee_no})
-        if user is not None and user.is_district_admin and not actor.is_district_admin:
-            reject("工号", _("不能修改管理员账号"))
+        if user is not None and not can_manage_user(actor, user):
+            # Another institution's person, or an admin account (active or not): the same words for both, so the
+            # answer tells nothing about whose 工号 it is.
+            reject("工号", _("工号 %(no)s 已被您管理范围以外的账号使用") % {"no": employee_no})
 
         if issues:
             plan.rejected.extend(issues)

@@ -17,3 +17,10 @@ def find_account(login: str) -> User | None:
         query |= Q(mobile=mobile)
     candidates = list(User.objects.filter(query)[:2])
     return candidates[0] if len(candidates) == 1 else None
+
+
+def demo_logins() -> list[User]:
+    """One active demo account (seed_demo's, `is_demo`) of each role, district admin first; empty on a real install."""
+    demo = User.objects.filter(is_demo=True, is_active=True).order_by("employee_no")
+    found = (demo.filter(role=role).first() for role in (User.Role.ADMIN, User.Role.OFFICER, User.Role.STAFF))
+    return [user for user in found if user is not None]

@@ -33,7 +33,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def password_change(request):
-    form = PasswordSetForm(request.user, request.POST or None)
+    form = PasswordSetForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(user=request.user, password=form.cleaned_data["new_password2"])
         update_session_auth_hash(request, request.user)

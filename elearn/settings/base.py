@@ -23,8 +23,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# The key development settings fall back to. It is in the repository, so production settings refuse it.
+DEV_SECRET_KEY = "dev-only-not-secret-elearn"
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ",".join(LOCAL_HOSTS))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "elearn.security.PathAwareCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a login that just locked out into the lockout page
 ]
 
 ROOT_URLCONF = "elearn.urls"
@@ -150,9 +155,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ELEARN_UPLOAD_MAX_BYTES = int(os.environ.get("ELEARN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 ELEARN_SITE_NAME = "安全生产月学习竞赛平台"
 
-# Failed logins from one client address within 15 minutes before it waits (elearn/org/throttle.py). High because a
-# hospital's staff share one NAT address; each account also has its own limit of 5.
+# Login throttling (elearn/org/throttle.py, with django-axes): failed logins within 15 minutes before a login waits.
+# Per client address, any account: high because a hospital's staff share one NAT address. Per account from any
+# address: the ceiling on guessing one account from many places (each address adds at most 5, the limit for one
+# account at one address, so a stranger cannot reach it from one or two addresses).
 ELEARN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ADDRESS", "300"))
+ELEARN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ACCOUNT", "30"))
+AXES_HANDLER = "elearn.org.throttle.LoginLockoutHandler"  # a limit per counter; counters in the default cache
+AXES_LOCKOUT_PARAMETERS = "elearn.org.throttle.lockout_parameters"
+AXES_FAILURE_LIMIT = "elearn.org.throttle.failure_limit"
+AXES_COOLOFF_TIME = "elearn.org.throttle.cool_off"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "elearn.org.throttle.account_key"  # 工号 or mobile in any spelling: one counter
+AXES_CLIENT_IP_CALLABLE = "elearn.org.throttle.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not counted again
+AXES_LOCKOUT_TEMPLATE = "org/login_locked.html"
 
 # Requests that draw and freeze an exam paper (real or mock): at most this many at a time per server process, so an
 # exam's opening rush queues instead of slowing the answer saves of candidates already writing (elearn/admission.py).
@@ -171,6 +188,16 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "mp4", "txt", "md"]
+# Documents are served only by Wagtail's view (/documents/<id>/<name>), which applies the collection's privacy first;
+# their files under MEDIA_ROOT/documents/ are never served as media (elearn/media.py; nginx: an `internal` location).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Behind nginx, ELEARN_DOCUMENTS_X_ACCEL=1 lets nginx send a document's bytes once the view has allowed it
+# (X-Accel-Redirect to /media/documents/..., an `internal` location): see elearn/media.py and the README.
+if env_bool("ELEARN_DOCUMENTS_X_ACCEL"):
+    SENDFILE_BACKEND = "elearn.media"
+# Uploads under MEDIA_URL that anyone may fetch: images and their renditions (and admin avatars). Everything else
+# there, documents first, is not served as media.
+ELEARN_PUBLIC_MEDIA_DIRS = ["original_images", "images", "avatar_images"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 REST_FRAMEWORK = {
@@ -181,6 +208,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     "EXCEPTION_HANDLER": "elearn.api_errors.exception_handler",
+    # JSON only, also to a browser (no browsable API pages, so no HTML error pages either): /api/docs/ is the explorer.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "elearn API",
@@ -192,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["elearn.schema.only_public_api"],
+    # The error shape (ApiError) and the refusals every operation can meet (elearn/api_schema_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "elearn.api_schema_errors.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "GamePhaseEnum": "quizzes.competitions.models.Game.Phase",
         "ExamWindowPhaseEnum": ["upcoming", "open", "closed"],

@@ -17,7 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from elearn.api_schema_errors import or_field_errors
+from elearn.api_errors import error_body
+from elearn.api_schema_errors import error_with_report, or_field_errors
 from elearn.org.bank_permissions import IsBankManager
 from elearn.spreadsheets import SpreadsheetError
 from quizzes.bank import services as bank_services
@@ -350,7 +351,7 @@ class BankImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": BankImportUploadSerializer},
-        responses={200: ImportReport, 201: ImportReport, 400: or_field_errors("BankImportReport")},
+        responses={200: ImportReport, 201: ImportReport, 400: error_with_report("BankImportReport")},
     )
     def create(self, request, *args, **kwargs):
         serializer = BankImportUploadSerializer(data=request.data)
@@ -370,9 +371,11 @@ class BankImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
                 return Response(result.report(), status=status.HTTP_201_CREATED)
             plan = build_plan(**options)
         except ImportRejected as exc:
-            return Response({**exc.plan.report(), "committed": False}, status=status.HTTP_400_BAD_REQUEST)
+            report = {**exc.plan.report(), "committed": False}
+            detail = _("有 %(count)d 行被拒绝，未写入任何内容。") % {"count": len(report["rejected"])}
+            return Response(error_body("rows_rejected", detail, report=report), status=status.HTTP_400_BAD_REQUEST)
         except SpreadsheetError as exc:
-            return Response({"error": "unreadable", "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body("unreadable", exc), status=status.HTTP_400_BAD_REQUEST)
         return Response({**plan.report(), "committed": False})
 
 

@@ -3,7 +3,10 @@
 Thin: the same services as the host console's WebSocket (quizzes.competitions.services). Playing happens over the
 WebSocket (ws/play/<pin>/); this API never returns a correct option of a question that has not closed (it returns
 the same public game_state as the projector).
-Errors: {"error": code, "detail": message}.
+Errors: {"error": code, "detail": message}. Host controls name the state version they act on (the "version" of the
+state the caller last read); a repeated or stale control is refused with 409 {"error": "stale_action", "version":
+current} and changes nothing. A person sitting a counting exam attempt is refused (409 exam_in_progress) unless they
+manage the bank (see quizzes.competitions.services._ensure_may_see_answers).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from quizzes.competitions import services as svc
-from quizzes.competitions.exceptions import CompetitionError, GameNotFound, InvalidAnswer, NotAllowed
+from quizzes.competitions.exceptions import CompetitionError, GameNotFound, InvalidAnswer, NotAllowed, StaleAction
 from quizzes.competitions.models import Competition, Game
 from quizzes.competitions.selectors import game_state, institution_ranking, ranked_players
 
@@ -22,7 +25,10 @@ STATUS = {NotAllowed: 403, GameNotFound: 404, InvalidAnswer: 400}
 
 
 def error_response(exc: CompetitionError) -> Response:
-    return Response({"error": exc.code, "detail": str(exc.message)}, status=STATUS.get(type(exc), 409))
+    body = {"error": exc.code, "detail": str(exc.message)}
+    if isinstance(exc, StaleAction):
+        body["version"] = exc.version
+    return Response(body, status=STATUS.get(type(exc), 409))
 
 
 class CompetitionErrorSerializer(serializers.Serializer):
@@ -30,6 +36,7 @@ class CompetitionErrorSerializer(serializers.Serializer):
 
     error = serializers.CharField(required=False)
     detail = serializers.CharField()
+    version = serializers.IntegerField(required=False, help_text="stale_action only: the game's current version")
 
 
 class LiveGameSerializer(serializers.Serializer):
@@ -145,6 +152,13 @@ class GameStateSerializer(serializers.Serializer):
 
 class ControlSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start", "next", "skip", "pause", "resume", "end"])
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="The state version this action is taken on (from the last state read). If the game has moved on, "
+        "the action is refused (409 stale_action) and changes nothing: send it, so a retry or a double click never "
+        "skips a question. Without it the action applies to the current state (older clients).",
+    )
 
 
 CONTROLS = {
@@ -202,11 +216,15 @@ class GameViewSet(viewsets.ReadOnlyModelViewSet):
         ids = [c.pk for c in _hostable(self.request.user)]
         return Game.objects.filter(competition_id__in=ids).select_related("competition").order_by("-created_at")
 
-    @extend_schema(responses=GameStateSerializer)
+    @extend_schema(responses={200: GameStateSerializer, 409: CompetitionErrorSerializer})
     @action(detail=True, methods=["get"])
     def state(self, request, pk=None):
         """The public state, exactly what the projector shows (closes a question whose time is up)."""
         game = self.get_object()
+        try:
+            svc.host_admit(actor=request.user)
+        except CompetitionError as exc:
+            return error_response(exc)
         return Response(svc.competition_state(game_id=game.pk))
 
     @extend_schema(responses=RankingSerializer)
@@ -235,12 +253,14 @@ class GameViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def control(self, request, pk=None):
-        """The host's buttons: start, next, skip, pause, resume, end (same services as the console)."""
+        """The host's buttons: start, next, skip, pause, resume, end (same services as the console), each taken on
+        the state `version` it names."""
         game = self.get_object()
         form = ControlSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        data = form.validated_data
         try:
-            CONTROLS[form.validated_data["action"]](game_id=game.pk, actor=request.user)
+            CONTROLS[data["action"]](game_id=game.pk, actor=request.user, version=data.get("version"))
         except CompetitionError as exc:
             return error_response(exc)
         return Response(game_state(Game.objects.select_related("competition").get(pk=game.pk)))

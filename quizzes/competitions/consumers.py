@@ -3,13 +3,18 @@ database_sync_to_async, send the result. Every rule lives in quizzes.competition
 
 Protocol (JSON text frames; see the README section "Live competitions"):
   client -> server  {"action": "answer", "index": 0, "choice": [1]} | {"action": "sync"} | {"action": "ping", "t": ..}
-                    host only: start | next | skip | pause | resume | end | {"action": "remove", "player": id}
+                    host only: {"action": start|next|skip|pause|resume|end, "version": v} | {"action": "remove",
+                    "player": id}; "version" is the state version the console shows: once the game has moved past
+                    it the action is refused with {"type": "error", "error": "stale_action", "version": current}
+                    (and the current state follows); without "version" it applies to the current state
   server -> client  {"type": "state", ...game_state..., "remaining": s, "server_time": t, "me": {...}}
                     {"type": "ack", "index": i, "status": "accepted"|"duplicate"}   (after the answer is stored)
                     {"type": "error", "error": code, "message": text}                (never a crash)
                     {"type": "pong", "t": .., "server_time": t}
                     host only: {"type": "progress", "answered": n, "players": m} and {"type": "lobby", "players": [...]}
                     player only: {"type": "removed"} (then the socket closes with 4403)
+  a player or (non bank manager) host sitting a counting exam attempt: {"type": "error", "error": "exam_in_progress"}
+  and the socket closes with 4403 (on connect, on an answer, on a host action)
 
 Broadcasts arrive through the per-process fan-out (elearn.realtime.fanout): one channel-layer message per process,
 delivered here as `fanout_deliver(message)`. A state is JSON-encoded once per process; each consumer adds only its
@@ -39,7 +44,7 @@ from django.utils import timezone
 from elearn.realtime import direct_frames, fanout
 from elearn.realtime.groups import competition_group, competition_host_group
 from quizzes.competitions import selectors, services
-from quizzes.competitions.exceptions import CompetitionError, GameNotFound, NotAllowed
+from quizzes.competitions.exceptions import CompetitionError, ExamInProgress, GameNotFound, NotAllowed, StaleAction
 from quizzes.competitions.models import ANSWER_GRACE_SECONDS, Game
 
 logger = logging.getLogger(__name__)
@@ -310,6 +315,7 @@ class PlayerConsumer(CompetitionConsumer):
         player = services.player_for_token(game=game, token=token, user=self.scope.get("user"))
         if player is None:
             return game, None, None, None
+        services.player_admit(user=self.scope.get("user"))
         state, me = services.player_snapshot(game_id=game.pk, player_id=player.pk)
         return game, player, state, me
 
@@ -319,6 +325,8 @@ class PlayerConsumer(CompetitionConsumer):
             game, player, state, me = await self._identify(pin)
         except GameNotFound as error:
             return await self.refuse(error.code, error.message, CLOSE_NOT_FOUND)
+        except ExamInProgress as error:
+            return await self.refuse(error.code, error.message, CLOSE_FORBIDDEN)
         if player is None:
             return await self.refuse("not_joined", "请先加入竞赛。", CLOSE_NOT_JOINED)
         self.game_id, self.player_id, self.me = game.pk, player.pk, {**me, "index": state["index"]}
@@ -351,6 +359,9 @@ class PlayerConsumer(CompetitionConsumer):
             player_id=self.player_id, index=frame.get("index"), choice=frame.get("choice"), received_at=received_at
         )
         result = await answer_batcher().submit(self.game_id, item)
+        if isinstance(result, ExamInProgress):  # no further reveal may reach this phone
+            await self.send_error(result.code, result.message, index=item.index)
+            return await self.close(code=CLOSE_FORBIDDEN)
         if isinstance(result, Exception):
             raise result
         self.me = {**self.me, "answered": True}
@@ -432,7 +443,10 @@ class HostConsumer(CompetitionConsumer):
         game = Game.objects.select_related("competition").filter(pk=self.game_id).first()
         if game is None:
             raise GameNotFound
-        return user if user is not None and game.competition.can_host(user) else None
+        if user is None or not game.competition.can_host(user):
+            return None
+        services.host_admit(actor=user)
+        return user
 
     async def connect(self):
         self.game_id = int(self.scope["url_route"]["kwargs"]["game_id"])
@@ -440,6 +454,8 @@ class HostConsumer(CompetitionConsumer):
             user = await self._allowed_user()
         except GameNotFound as error:
             return await self.refuse(error.code, error.message, CLOSE_NOT_FOUND)
+        except ExamInProgress as error:
+            return await self.refuse(error.code, error.message, CLOSE_FORBIDDEN)
         if user is None:
             return await self.refuse("forbidden", "您没有权限主持这场竞赛。", CLOSE_FORBIDDEN)
         self.writer = direct_frames.frame_writer(self.scope)
@@ -463,25 +479,31 @@ class HostConsumer(CompetitionConsumer):
         await self.send_lobby()
 
     @database_sync_to_async
-    def _control(self, action: str, player: int | None):
+    def _control(self, action: str, player: int | None, version: int | None):
         """One trip to the database: reload the account (permission is checked by the service on it) and act."""
         user = self.scope.get("user")
         user = get_user_model().objects.filter(pk=getattr(user, "pk", None), is_active=True).first()
         if user is None:
             raise NotAllowed
-        if action == "remove":
+        if action == "remove":  # names its player: a repeat finds them removed already (not_found)
             return services.competition_remove_player(game_id=self.game_id, player_id=player, actor=user)
-        return self.services_for[action](game_id=self.game_id, actor=user)
+        return self.services_for[action](game_id=self.game_id, actor=user, version=version)
 
     async def do_control(self, frame):
-        action, player = frame["action"], frame.get("player")
+        action, player, version = frame["action"], frame.get("player"), frame.get("version")
         if action == "remove" and (isinstance(player, bool) or not isinstance(player, int)):
             return await self.complain("malformed")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            return await self.complain("malformed")
         try:
-            await self._control(action, player)
-        except NotAllowed as refusal:
+            await self._control(action, player, version)
+        except (NotAllowed, ExamInProgress) as refusal:
             await self.send_error(refusal.code, refusal.message)
             return await self.close(code=CLOSE_FORBIDDEN)
+        except StaleAction as refusal:
+            # Nothing changed. The console may have missed the state that made it stale: send it the current one.
+            await self.send_error(refusal.code, refusal.message, version=refusal.version, action=action)
+            return await self.do_sync({})
         # The new state reaches this console through the broadcast, like every other screen.
 
     async def game_state(self, message: dict) -> None:

@@ -3,6 +3,8 @@ the message is shown to people (Simplified Chinese first)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.exams import exceptions as exam_exceptions
+
 
 class CompetitionError(Exception):
     code = "refused"
@@ -63,3 +65,26 @@ class GamePaused(CompetitionError):
 class InvalidAnswer(CompetitionError):
     code = "invalid_answer"
     default_message = _("答案格式不正确。")
+
+
+class ExamInProgress(CompetitionError):
+    """The person has a counting exam attempt open: a live game reveals the correct answer after every question, so
+    they may not join, connect, answer or (unless they manage the bank) host until it is submitted. The same code and
+    message as the exam core's refusal (quizzes.exams.exceptions.ExamInProgress)."""
+
+    code = exam_exceptions.ExamInProgress.code
+    default_message = exam_exceptions.ExamInProgress.default_message
+
+
+class StaleAction(CompetitionError):
+    """A host action named a state version the game has already left: a double click, a second console, a retry
+    after a reconnect, or the question closing on its own first. Nothing was changed; `version` is the current one."""
+
+    code = "stale_action"
+    default_message = _(
+        "比赛状态已更新（可能已被重复操作或由其他控制台操作），本次操作未执行，请在最新画面上重新操作。"
+    )
+
+    def __init__(self, message=None, *, version: int | None = None):
+        super().__init__(message)
+        self.version = version

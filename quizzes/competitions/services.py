@@ -9,7 +9,13 @@ Rules the server owns:
 - only a player's first answer counts (a unique constraint, not a check-then-insert);
 - a question closes when its time is up (the first request after the deadline closes it: a consumer's timer, the
   host console's poll, any player's answer or reconnection), when every player has answered, or when the host skips;
-- the correct option leaves the server only after the question has closed.
+- the correct option leaves the server only after the question has closed;
+- a host action may name the state version it was taken on (the console sends the one it shows); once the game has
+  moved past it the action is refused (StaleAction, code stale_action) and changes nothing, so a double click, two
+  consoles, a retry after a reconnect or two API calls never skip a question. Without a version the action is
+  applied to the current state, as before (older clients and scripts);
+- a person sitting a counting exam attempt takes no part in a live game, which reveals answers (see
+  _ensure_may_see_answers).
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from elearn.org.bank_permissions import can_manage_bank
 from elearn.realtime.broadcast import broadcast
 from elearn.realtime.groups import competition_group, competition_host_group
 from quizzes.bank.models import Category, Question
 from quizzes.competitions.exceptions import (
     AnswerClosed,
     CompetitionError,
+    ExamInProgress,
     GameNotFound,
     GameOver,
     GamePaused,
@@ -38,10 +46,13 @@ from quizzes.competitions.exceptions import (
     NoQuestions,
     NotAllowed,
     PlayerRemoved,
+    StaleAction,
     WrongPhase,
 )
 from quizzes.competitions.models import PIN_LENGTH, Competition, Game, GameQuestion, Player, PlayerAnswer, hash_token
 from quizzes.competitions.selectors import active_players, game_state, lobby_players, player_me
+from quizzes.exams.selectors import sitting_user_ids
+from quizzes.exams.services import ensure_not_sitting_exam
 from quizzes.scoring import competition_points, streak_points
 from quizzes.signals import game_players_changed
 
@@ -63,9 +74,47 @@ def _lock(game_id: int) -> Game:
         raise GameNotFound
 
 
+def _ensure_may_see_answers(user, *, host: bool = False) -> None:
+    """Exam integrity: a live game reveals the correct answer after every question (on the projector and on every
+    phone), so a person sitting a counting exam attempt takes no part in one until it is submitted (ExamInProgress,
+    code exam_in_progress; the exam core's one guard, quizzes.exams.services.ensure_not_sitting_exam).
+
+    - Players are refused joining (or rejoining), connecting and answering. A guest without an account cannot be
+      told apart from anyone else; a logged-in browser is checked even in a public game.
+    - Hosts who manage the bank (district admins) are NOT refused: they read every question and its answer in the
+      bank admin anyway, so refusing them would protect nothing, and would stall a live event for its audience.
+    - Any other host (a safety officer hosting their institution's staff game sees answers only through the game) is
+      refused like a player: opening, connecting to, reading the state of and driving a game."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    if host and can_manage_bank(user):
+        return
+    ensure_not_sitting_exam(user, refusal=ExamInProgress)
+
+
+def player_admit(*, user) -> None:
+    """Refuse (ExamInProgress) a player's browser that may not see this game's answers now (a connecting phone)."""
+    _ensure_may_see_answers(user)
+
+
+def host_admit(*, actor) -> None:
+    """Refuse (ExamInProgress) a host who may not see answers now (a connecting console, the state API)."""
+    _ensure_may_see_answers(actor, host=True)
+
+
 def _check_host(game: Game, actor) -> None:
     if not game.competition.can_host(actor):
         raise NotAllowed
+    _ensure_may_see_answers(actor, host=True)
+
+
+def _check_version(game: Game, version: int | None) -> None:
+    """A host action taken on state `version` (the one the console shows) acts only on that state: if the game has
+    moved on since (the same action already applied, another console, the question's time ran out), it is refused
+    and nothing changes. None: the caller named no version (an older client); the action applies to the current state.
+    Called under the game row's lock, so of two identical actions at once exactly one passes."""
+    if version is not None and version != game.version:
+        raise StaleAction(version=game.version)
 
 
 def _question(game: Game, index: int | None = None) -> GameQuestion | None:
@@ -124,6 +173,7 @@ def competition_host(*, competition: Competition, actor, rng: random.Random | No
     """Open a game of `competition` in the lobby (or return the one already live, so a host resumes it)."""
     if not competition.can_host(actor):
         raise NotAllowed
+    _ensure_may_see_answers(actor, host=True)
     live = Game.objects.live().filter(competition=competition).order_by("-created_at").first()
     if live is not None:
         return live
@@ -214,7 +264,9 @@ def _staff_nickname(game: Game, user) -> str:
 
 
 def competition_join(*, game: Game, user=None, token: str = "", nickname: str = "") -> JoinResult:
-    """Join `game`, or rejoin it as the same player: by the secret token cookie, or (staff) by the user account."""
+    """Join `game`, or rejoin it as the same player: by the secret token cookie, or (staff) by the user account.
+    Refused (ExamInProgress) while the person sits a counting exam attempt."""
+    _ensure_may_see_answers(user)
     with transaction.atomic():
         game = _lock(game.pk)
         competition = game.competition
@@ -349,12 +401,14 @@ def _finish(game: Game, now) -> None:
     _update_store(game)
 
 
-def competition_start(*, game_id: int, actor, now=None) -> dict:
-    """From the lobby to the first question."""
+def competition_start(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
+    """From the lobby to the first question. Every host action takes the state `version` it was taken on (see
+    _check_version)."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         if game.phase != Game.Phase.LOBBY:
             raise WrongPhase
         gq = _open(game, 0, now)
@@ -362,13 +416,14 @@ def competition_start(*, game_id: int, actor, now=None) -> dict:
         return _publish(game, question=gq, now=now)
 
 
-def competition_advance(*, game_id: int, actor, now=None) -> dict:
+def competition_advance(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
     """The host's "next": lobby -> question 1 -> reveal -> leaderboard -> question 2 ... -> leaderboard -> podium.
     During a question "next" closes it now (like skip)."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         if game.phase == Game.Phase.LOBBY:
             gq = _open(game, 0, now)
             game.started_at = now
@@ -389,12 +444,13 @@ def competition_advance(*, game_id: int, actor, now=None) -> dict:
         return _publish(game, question=gq, now=now)
 
 
-def competition_skip(*, game_id: int, actor, now=None) -> dict:
+def competition_skip(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
     """Stop the current question now: answers given so far count, then the answer is revealed."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         if game.phase != Game.Phase.QUESTION:
             raise WrongPhase
         gq = _question(game)
@@ -402,12 +458,13 @@ def competition_skip(*, game_id: int, actor, now=None) -> dict:
         return _publish(game, question=gq, now=now)
 
 
-def competition_pause(*, game_id: int, actor, now=None) -> dict:
+def competition_pause(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
     """Freeze the countdown of the open question (answers are refused while paused)."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         gq = _question(game)
         if game.phase != Game.Phase.QUESTION or game.is_paused or gq.is_closed:
             raise WrongPhase
@@ -418,12 +475,13 @@ def competition_pause(*, game_id: int, actor, now=None) -> dict:
         return _publish(game, question=gq, now=now)
 
 
-def competition_resume(*, game_id: int, actor, now=None) -> dict:
+def competition_resume(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
     """Continue a paused question with the time it had left (its open and close times move by the pause)."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         if game.phase != Game.Phase.QUESTION or not game.is_paused:
             raise WrongPhase
         gq = _question(game)
@@ -435,12 +493,13 @@ def competition_resume(*, game_id: int, actor, now=None) -> dict:
         return _publish(game, question=gq, now=now)
 
 
-def competition_end(*, game_id: int, actor, now=None) -> dict:
+def competition_end(*, game_id: int, actor, version: int | None = None, now=None) -> dict:
     """End the game now (an open question is scored first) and show the podium."""
     now = now or timezone.now()
     with transaction.atomic():
         game = _lock(game_id)
         _check_host(game, actor)
+        _check_version(game, version)
         if game.phase == Game.Phase.FINISHED:
             raise GameOver
         if game.phase == Game.Phase.QUESTION:
@@ -561,12 +620,16 @@ class _ClosedMeanwhile(Exception):
     """The question closed between reading it and counting this batch: retry, so its answers are refused."""
 
 
-def _check_answer(item: AnswerIn, gq: GameQuestion | None, player: Player | None) -> list[int]:
-    """The refusal for one answer (raised), or its validated choice."""
+def _check_answer(
+    item: AnswerIn, gq: GameQuestion | None, player: Player | None, sitting: frozenset | set = frozenset()
+) -> list[int]:
+    """The refusal for one answer (raised), or its validated choice. `sitting`: ids of users sitting an exam."""
     if gq is None or player is None:
         raise AnswerClosed
     if player.removed_at is not None:
         raise PlayerRemoved
+    if player.user_id is not None and player.user_id in sitting:
+        raise ExamInProgress
     game = gq.game
     if game.phase != Game.Phase.QUESTION or game.index != item.index or gq.is_closed or gq.opened_at is None:
         raise AnswerClosed
@@ -592,9 +655,11 @@ def _record_batch(game_id: int, items: list[AnswerIn], results: list) -> set[int
         players = {
             p.pk: p
             for p in Player.objects.filter(game_id=game_id, pk__in={items[i].player_id for i in pending}).only(
-                "removed_at"
+                "removed_at", "user_id"
             )
         }
+        # Exam integrity: one query for the batch (none in a guests' game), see _ensure_may_see_answers.
+        sitting = sitting_user_ids({p.user_id for p in players.values()})
         seen = set(
             PlayerAnswer.objects.filter(
                 game_question__in=list(questions.values()), player_id__in=list(players)
@@ -605,7 +670,7 @@ def _record_batch(game_id: int, items: list[AnswerIn], results: list) -> set[int
             item = items[i]
             gq = questions.get(item.index)
             try:
-                chosen = _check_answer(item, gq, players.get(item.player_id))
+                chosen = _check_answer(item, gq, players.get(item.player_id), sitting)
             except CompetitionError as refusal:
                 results[i] = refusal
                 continue

@@ -4,18 +4,18 @@ Errors come back as {"error": code, "detail": message} with the status the error
 Before submission no response contains a correct answer or an explanation (see quizzes.exams.payloads).
 """
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from elearn.api_errors import validation_body
 from elearn.api_schema_errors import error_with_field_errors, or_field_errors
 from quizzes.exams import services as svc
 from quizzes.exams.exceptions import QuizError
 from quizzes.exams.models import Attempt
 from quizzes.exams.payloads import attempt_payload, review_payload
-from quizzes.exams.selectors import exam_status, exams_for_user, visible_exam
+from quizzes.exams.selectors import exam_status, exams_for_user, review_options, visible_exam
 
 
 def error_response(exc: QuizError) -> Response:
@@ -132,6 +132,9 @@ class ReviewSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     finish_reason = serializers.CharField()
     review = ReviewFlagsSerializer()
+    withheld = serializers.BooleanField(
+        help_text="true: nothing is shown while I sit a counting exam attempt (exam integrity); it shows once submitted"
+    )
     score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     max_score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -219,7 +222,7 @@ class AttemptViewSet(viewsets.GenericViewSet):
     def answer(self, request, pk=None):
         params = AnswerInSerializer(data=request.data)
         if not params.is_valid():
-            return Response({"error": "invalid_answer", "detail": params.errors}, status=400)
+            return Response(validation_body(params.errors, code="invalid_answer"), status=400)
         data = params.validated_data
         try:
             result = svc.answer_save(
@@ -244,14 +247,20 @@ class AttemptViewSet(viewsets.GenericViewSet):
             }
         )
 
-    @extend_schema(request=None, responses={200: ReviewSerializer, **ERRORS}, summary="Submit my attempt")
+    @extend_schema(
+        request=None,
+        responses={200: ReviewSerializer, **ERRORS},
+        summary="Submit my attempt",
+        description="While I sit a counting attempt, submitting a mock (or another exam's attempt) returns nothing "
+        "about the result (withheld=true); the review shows it once the counting attempt is submitted.",
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         try:
             attempt = svc.attempt_submit(attempt_id=pk, user=request.user)
         except QuizError as exc:
             return error_response(exc)
-        return Response(ReviewSerializer(review_payload(attempt, attempt.exam.review_options(attempt))).data)
+        return Response(ReviewSerializer(review_payload(attempt, review_options(attempt))).data)
 
     @extend_schema(request=None, responses={200: AttemptSerializer, **ERRORS}, summary="Report a switch away")
     @action(detail=True, methods=["post"], url_path="tab-switch")
@@ -269,5 +278,4 @@ class AttemptViewSet(viewsets.GenericViewSet):
             attempt = self._attempt(request, pk)
         except QuizError as exc:
             return error_response(exc)
-        options = attempt.exam.review_options(attempt, timezone.now())
-        return Response(ReviewSerializer(review_payload(attempt, options)).data)
+        return Response(ReviewSerializer(review_payload(attempt, review_options(attempt))).data)

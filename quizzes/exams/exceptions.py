@@ -65,3 +65,13 @@ class NoSuchQuestion(QuizError):
     code = "no_such_question"
     status = 404
     default_message = _("试卷中没有这道题。")
+
+
+class ExamInProgress(QuizError):
+    """The person has a counting (not mock) exam attempt open. Anything that would tell them whether an answer is
+    right (a mock exam, practice, self-check, the wrong-answer book, a review, a live game) waits until it is
+    submitted: quizzes.exams.services.ensure_not_sitting_exam raises it."""
+
+    code = "exam_in_progress"
+    status = 409
+    default_message = _("您有正在进行的正式考试，交卷后才能使用此功能。")

@@ -36,6 +36,7 @@ class ReviewOptions:
     correctness: bool = False
     answers: bool = False
     explanations: bool = False
+    withheld: bool = False  # the policy would show something, but the candidate is sitting an exam (see selectors)
 
     @property
     def anything(self) -> bool:

@@ -79,6 +79,8 @@ def review_payload(attempt: Attempt, options: ReviewOptions) -> dict:
             "answers": options.answers,
             "explanations": options.explanations,
         },
+        # Nothing is shown because the candidate is sitting a counting attempt (quizzes.exams.selectors.review_options)
+        "withheld": options.withheld,
         "score": None,
         "max_score": None,
         "percent": None,

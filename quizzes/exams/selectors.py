@@ -6,9 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
-from quizzes.exams.models import Attempt, Exam
+from quizzes import timing
+from quizzes.exams.models import Attempt, Exam, ReviewOptions
+
+WITHHELD = ReviewOptions(withheld=True)
 
 
 @dataclass
@@ -31,7 +35,56 @@ class ExamStatus:
         return [a for a in self.attempts if a.state == Attempt.State.SUBMITTED]
 
 
-def _status(exam: Exam, user, attempts: list[Attempt], now: dt.datetime) -> ExamStatus:
+# --- sitting an exam: the one rule ----------------------------------------------------------------------------------
+
+
+def _user_id(user) -> int | None:
+    if isinstance(user, int):
+        return user
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+def _sitting(now: dt.datetime):
+    """Counting (not mock) attempts that are open and still take answers (until deadline + the 60 s network grace,
+    quizzes.timing): while a person has one, nothing may tell them whether an answer is right."""
+    return Attempt.objects.filter(is_mock=False, state__in=Attempt.OPEN_STATES).filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=now - timing.NETWORK_GRACE)
+    )
+
+
+def is_sitting_exam(user, now: dt.datetime | None = None) -> bool:
+    """Has `user` (a user or a user id) a counting exam attempt open right now? See _sitting.
+    quizzes.exams.services.ensure_not_sitting_exam turns it into the refusal every revealing entry point gets."""
+    user_id = _user_id(user)
+    return user_id is not None and _sitting(now or timezone.now()).filter(user_id=user_id).exists()
+
+
+def sitting_user_ids(user_ids, now: dt.datetime | None = None) -> set[int]:
+    """Which of these users are sitting an exam (one query for a batch, e.g. a live game's answers)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return set()
+    return set(_sitting(now or timezone.now()).filter(user_id__in=ids).values_list("user_id", flat=True))
+
+
+def review_options(attempt: Attempt, now: dt.datetime | None = None, *, sitting: bool | None = None) -> ReviewOptions:
+    """What the candidate may see of `attempt` now: the exam's review policy (Exam.review_options), except that
+    while they sit a counting attempt the review of every other attempt is withheld (WITHHELD: no score, no
+    right/wrong, no answers): a mock's or another exam's result would tell them answers of the paper in front of
+    them. `sitting` may be passed when the caller already knows it."""
+    now = now or timezone.now()
+    options = attempt.exam.review_options(attempt, now)
+    if not options.anything:
+        return options
+    if sitting is None:
+        sitting = is_sitting_exam(attempt.user_id, now)
+    return WITHHELD if sitting else options
+
+
+# --- candidates' exam screens -----------------------------------------------------------------------------------------
+
+
+def _status(exam: Exam, user, attempts: list[Attempt], now: dt.datetime, sitting: bool = False) -> ExamStatus:
     real = [a for a in attempts if not a.is_mock]
     status = ExamStatus(exam=exam, attempts=real)
     status.open_attempt = next((a for a in real if a.is_open), None)
@@ -42,7 +95,7 @@ def _status(exam: Exam, user, attempts: list[Attempt], now: dt.datetime) -> Exam
         status.open_attempt is None and exam.is_open(now) and (status.attempts_left is None or status.attempts_left > 0)
     )
     submitted = [a for a in real if a.state == Attempt.State.SUBMITTED]
-    if submitted and all(exam.review_options(a, now).score for a in submitted):
+    if submitted and all(review_options(a, now, sitting=sitting).score for a in submitted):
         status.grade, _max_score, status.passed = exam.grade_attempts(submitted)
     return status
 
@@ -54,7 +107,8 @@ def exams_for_user(user, now: dt.datetime | None = None) -> list[ExamStatus]:
     attempts: dict[int, list[Attempt]] = {}
     for a in Attempt.objects.filter(user=user, exam__in=[e.pk for e in exams], is_mock=False).order_by("number"):
         attempts.setdefault(a.exam_id, []).append(a)
-    statuses = [_status(e, user, attempts.get(e.pk, []), now) for e in exams]
+    sitting = is_sitting_exam(user, now)
+    statuses = [_status(e, user, attempts.get(e.pk, []), now, sitting) for e in exams]
     order = {"open": 0, "upcoming": 1, "closed": 2}
     statuses.sort(
         key=lambda s: (order[s.phase], s.exam.closes_at if s.phase != "closed" else -s.exam.closes_at.timestamp())
@@ -65,7 +119,7 @@ def exams_for_user(user, now: dt.datetime | None = None) -> list[ExamStatus]:
 def exam_status(exam: Exam, user, now: dt.datetime | None = None) -> ExamStatus:
     now = now or timezone.now()
     attempts = list(Attempt.objects.filter(user=user, exam=exam, is_mock=False).order_by("number"))
-    return _status(exam, user, attempts, now)
+    return _status(exam, user, attempts, now, is_sitting_exam(user, now))
 
 
 def visible_exam(user, exam_id) -> Exam | None:

@@ -23,6 +23,7 @@ from quizzes.bank.models import Question
 from quizzes.exams.exceptions import (
     AttemptClosed,
     EmptyPaper,
+    ExamInProgress,
     ExamNotOpen,
     InvalidAnswer,
     NoAttemptsLeft,
@@ -32,6 +33,7 @@ from quizzes.exams.exceptions import (
     TooLate,
 )
 from quizzes.exams.models import Attempt, AttemptAnswer, AttemptQuestion, Exam
+from quizzes.exams.selectors import is_sitting_exam
 from quizzes.exams.tasks import announce_attempt_submitted
 
 logger = logging.getLogger("elearn.quizzes.exams")
@@ -124,6 +126,23 @@ def draw_paper(exam: Exam, *, rng: random.Random) -> list[tuple[dict, object, st
     return paper
 
 
+# --------------------------------------------------------------------------- sitting an exam
+
+
+def ensure_not_sitting_exam(user, *, now: dt.datetime | None = None, refusal: type[Exception] = ExamInProgress) -> None:
+    """The one guard for exam integrity: raise `refusal` (ExamInProgress, code exam_in_progress, unless a capability
+    names its own subclass, e.g. practice's PracticePaused) while `user` has a counting attempt open
+    (quizzes.exams.selectors.is_sitting_exam).
+
+    Every entry point that could tell a candidate whether an answer is right goes through it, by its capability's
+    service: starting (or resuming) a mock exam by any route (attempt_start(mock=True)); practice (answering, the
+    next question, an earlier answer's feedback, the wrong-answer book); self-check blocks; live games (joining,
+    connecting, answering; hosts other than bank managers). Reviews of other attempts are withheld rather than
+    refused (quizzes.exams.selectors.review_options). A refusal changes nothing."""
+    if is_sitting_exam(user, now):
+        raise refusal()
+
+
 # --------------------------------------------------------------------------- start
 
 
@@ -137,7 +156,9 @@ def attempt_start(
     """Start an attempt, or return the candidate's open one (resume on reload or another device).
 
     An open attempt whose time ran out is submitted first (finish time = deadline) and returned as it is.
-    Mock attempts (模拟考试) ignore the window and the attempt limit and never count.
+    Mock attempts (模拟考试) ignore the window and the attempt limit and never count; while the candidate sits a
+    counting attempt they are refused (ExamInProgress), resuming an open one included: each mock submission shows
+    right and wrong, so repeated mocks would reveal the real paper.
     """
     try:
         return _attempt_start(exam=exam, user=user, mock=mock, now=now, rng=rng)
@@ -152,8 +173,10 @@ def attempt_start(
 
 @transaction.atomic
 def _attempt_start(*, exam, user, mock, now, rng) -> Attempt:
-    _lock_user(user)
+    _lock_user(user)  # a real start and a mock start of the same person are serialised here
     now = now or timezone.now()
+    if mock:
+        ensure_not_sitting_exam(user, now=now)
     mine = list(Attempt.objects.select_for_update(of=("self",)).filter(exam=exam, user=user, is_mock=mock))
     open_attempt = next((a for a in mine if a.is_open), None)
     if open_attempt is not None:

@@ -13,7 +13,7 @@ from quizzes.exams import services as svc
 from quizzes.exams.exceptions import NotYourAttempt, QuizError
 from quizzes.exams.models import Attempt
 from quizzes.exams.payloads import attempt_payload, review_payload
-from quizzes.exams.selectors import exam_status, exams_for_user, visible_exam
+from quizzes.exams.selectors import exam_status, exams_for_user, review_options, visible_exam
 
 
 @login_required
@@ -89,7 +89,7 @@ def attempt_result(request, pk: int):
     attempt = _access(request, pk)
     if attempt.is_open:
         return redirect("quizzes:attempt", pk=attempt.pk)
-    options = attempt.exam.review_options(attempt, timezone.now())
+    options = review_options(attempt)
     review = review_payload(attempt, options)
     return render(
         request,

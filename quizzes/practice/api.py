@@ -143,7 +143,7 @@ class PracticeViewSet(viewsets.GenericViewSet):
             OpenApiParameter("category", int, required=False),
             OpenApiParameter("after", int, required=False, description="the question just answered (skipped)"),
         ],
-        responses=NextQuestionSerializer,
+        responses={200: NextQuestionSerializer, 409: ErrorSerializer},
     )
     @action(detail=False, methods=["get"])
     def next(self, request):
@@ -154,6 +154,10 @@ class PracticeViewSet(viewsets.GenericViewSet):
         category = Category.objects.filter(pk=category_id).first() if category_id else None
         if category_id and category is None:
             raise NotFound()
+        try:
+            services.practice_check_open(user=request.user)
+        except QuizError as exc:
+            return _refusal(exc)
         question = selectors.practice_next(
             user=request.user, mode=mode, category=category, exclude_id=_int(request.query_params.get("after"))
         )
@@ -218,8 +222,16 @@ class WrongBookViewSet(viewsets.GenericViewSet):
         category = Category.objects.filter(pk=category_id).first() if category_id else None
         return selectors.wrongbook_entries(self.request.user, category=category).order_by("-last_wrong_at", "pk")
 
-    @extend_schema(summary="My wrong-answer book", parameters=[OpenApiParameter("category", int, required=False)])
+    @extend_schema(
+        summary="My wrong-answer book (closed while I sit a counting exam attempt: 409 practice_paused)",
+        parameters=[OpenApiParameter("category", int, required=False)],
+        responses={200: WrongBookEntrySerializer(many=True), 409: ErrorSerializer},
+    )
     def list(self, request):
+        try:
+            services.practice_check_open(user=request.user)
+        except QuizError as exc:
+            return _refusal(exc)
         page = self.paginate_queryset(self.get_queryset())
         rows = [
             {
@@ -408,8 +420,9 @@ class SelfCheckResultSerializer(serializers.Serializer):
 class SelfCheckViewSet(viewsets.GenericViewSet):
     serializer_class = SelfCheckSerializer
 
-    @extend_schema(request=SelfCheckSerializer, responses=SelfCheckResultSerializer)
+    @extend_schema(request=SelfCheckSerializer, responses={200: SelfCheckResultSerializer, 409: ErrorSerializer})
     def create(self, request):
+        """Check an answer; refused with exam_in_progress while I sit a counting exam attempt."""
         data = SelfCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         page = get_object_or_404(Page.objects.live().public(), pk=data.validated_data["page"]).specific
@@ -417,4 +430,10 @@ class SelfCheckViewSet(viewsets.GenericViewSet):
         question_id = data.validated_data["question"]
         if question_id not in self_check_question_ids(body):
             raise ValidationError({"question": _("该题不在此页面的随堂自测中。")})
-        return Response(services.self_check(question_id=question_id, answer=data.validated_data["answer"]))
+        try:
+            result = services.self_check(
+                user=request.user, question_id=question_id, answer=data.validated_data["answer"]
+            )
+        except QuizError as exc:
+            return _refusal(exc)
+        return Response(result)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.exams.exceptions import QuizError
+from quizzes.exams.exceptions import ExamInProgress, QuizError
 
 
 class PracticeError(QuizError):
@@ -21,8 +21,9 @@ class InvalidResponse(PracticeError):
     default_message = _("请先作答再提交。")
 
 
-class PracticePaused(PracticeError):
-    """Practice is paused while the person has a counting exam attempt open: exams draw from the same bank."""
+class PracticePaused(PracticeError, ExamInProgress):
+    """Practice is paused while the person has a counting exam attempt open: exams draw from the same bank. The
+    exam integrity refusal (ExamInProgress) under practice's own code, which practice clients already know."""
 
     code = "practice_paused"
     status = 409

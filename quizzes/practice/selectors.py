@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from quizzes.bank.models import Category, Question
+from quizzes.exams.selectors import is_sitting_exam  # noqa: F401  (the exam core's one rule; practice pauses on it)
 from quizzes.practice.models import PracticeMode, PracticeProgress, WrongBookEntry
 
 SAFE_URL_PREFIXES = ("/", "https://", "http://")
@@ -125,20 +126,6 @@ def wrongbook_summary(user) -> dict:
         active=Count("pk", filter=Q(cleared_at__isnull=True)), cleared=Count("pk", filter=Q(cleared_at__isnull=False))
     )
     return {"active": counts["active"] or 0, "cleared": counts["cleared"] or 0}
-
-
-def is_sitting_exam(user, now=None) -> bool:
-    """Has the person a counting (not mock) exam attempt open right now? Practice pauses meanwhile."""
-    from django.utils import timezone
-
-    from quizzes.exams.models import Attempt
-
-    now = now or timezone.now()
-    return (
-        Attempt.objects.filter(user=user, is_mock=False, state__in=Attempt.OPEN_STATES)
-        .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
-        .exists()
-    )
 
 
 def safe_source_url(question: Question) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from quizzes import scoring
 from quizzes.bank.models import Question
+from quizzes.exams.services import ensure_not_sitting_exam
 from quizzes.practice.exceptions import CertificateNotEligible, InvalidResponse, PracticePaused, QuestionUnavailable
 from quizzes.practice.models import PracticeAnswer, PracticeMode, PracticeProgress, WrongBookEntry
 
@@ -78,12 +79,14 @@ def response_is_correct(question: Question, response: list) -> bool:
     return scoring.is_full_marks(scoring.score_question(snapshot, response, 1), 1)
 
 
-def self_check(*, question_id: int, answer: list) -> dict:
+def self_check(*, user, question_id: int, answer: list) -> dict:
     """Check the answer to a study page's self-check block (随堂自测) and return what the reader learns: whether it
     was right, the right answer, the explanation and its source. The caller has checked that the question sits in a
-    self-check block of a live page (quizzes.practice.api); only active questions are checked."""
+    self-check block of a live page (quizzes.practice.api); only active questions are checked. Refused
+    (ExamInProgress) while the reader sits a counting exam attempt: the answer could be on their paper."""
     from quizzes.bank.selectors import active_question
 
+    ensure_not_sitting_exam(user)
     question = active_question(question_id)
     try:
         correct = response_is_correct(question, clean_response(question, answer))
@@ -246,7 +249,9 @@ def _feedback(answer: PracticeAnswer) -> PracticeFeedback:
 
 
 def practice_feedback(*, user, answer_id: int) -> PracticeFeedback:
-    """The feedback of an answer the person gave earlier (the page a form post redirects to)."""
+    """The feedback of an answer the person gave earlier (the page a form post redirects to). It shows the right
+    answer and the explanation, so it is paused like practice while a counting exam attempt is open."""
+    _ensure_not_sitting_exam(user, timezone.now())
     answer = PracticeAnswer.objects.select_related("question").filter(pk=answer_id, user=user).first()
     if answer is None:
         raise QuestionUnavailable(_("找不到这条练习记录。"))
@@ -274,11 +279,17 @@ def practice_restart(*, user, category_id: int) -> None:
 
 
 def _ensure_not_sitting_exam(user, now) -> None:
-    """Practice reveals answers from the bank that exams draw from: refuse it while a counting attempt is open."""
-    from quizzes.practice.selectors import is_sitting_exam
+    """Practice reveals answers from the bank that exams draw from: refuse it while a counting attempt is open
+    (the exam core's one guard, under practice's own code practice_paused)."""
+    ensure_not_sitting_exam(user, now=now, refusal=PracticePaused)
 
-    if is_sitting_exam(user, now):
-        raise PracticePaused()
+
+def practice_check_open(*, user, now: datetime | None = None) -> None:
+    """Raise PracticePaused while `user` sits a counting exam attempt. The practice screens that only read call it
+    before reading: the next question (in redo-my-mistakes it says what is in the book), the wrong-answer book
+    (a mock submitted meanwhile feeds it, so it would tell right from wrong) and the practice home page's book
+    summary and mock exam list."""
+    _ensure_not_sitting_exam(user, now or timezone.now())
 
 
 # --- mock exams -----------------------------------------------------------------------------------------------------

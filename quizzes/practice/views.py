@@ -41,17 +41,28 @@ def _question_url(mode: str, category: Category | None, after: int | None = None
     return f"{url}?{urlencode(params)}" if params else url
 
 
+def _paused(request) -> str | None:
+    """The reason practice is paused (a counting exam attempt is open), or None."""
+    try:
+        services.practice_check_open(user=request.user)
+    except PracticePaused as exc:
+        return str(exc.message)
+    return None
+
+
 @login_required
 def index(request):
     from quizzes.results.selectors import certificates_available, mock_exams_for
 
+    paused = _paused(request)
     return render(
         request,
         "quizzes/practice_index.html",
         {
+            "paused": paused,
             "categories": selectors.practice_categories(request.user),
-            "wrongbook": selectors.wrongbook_summary(request.user),
-            "mock_exams": mock_exams_for(request.user),
+            "wrongbook": None if paused else selectors.wrongbook_summary(request.user),
+            "mock_exams": [] if paused else mock_exams_for(request.user),
             "certificates": certificates_available(request.user),
         },
     )
@@ -86,12 +97,12 @@ def question(request, mode: str):
             url = reverse("practice:feedback", args=[feedback.answer.pk])
             return redirect(f"{url}?{urlencode({'category': category.pk})}" if category else url)
     after = request.GET.get("after", "")
-    if error is None and selectors.is_sitting_exam(request.user):
-        error = str(PracticePaused.default_message)
+    paused = _paused(request)
+    error = paused or error
     current = None
-    if error and request.POST.get("question", "").isdigit():
+    if error and not paused and request.POST.get("question", "").isdigit():
         current = selectors.practice_pool(None).filter(pk=int(request.POST["question"])).first()
-    if current is None:
+    if current is None and not paused:
         current = selectors.practice_next(
             user=request.user, mode=mode, category=category, exclude_id=int(after) if after.isdigit() else None
         )
@@ -105,6 +116,7 @@ def question(request, mode: str):
         "blanks": range(data["blanks"]) if data else [],
         "token": secrets.token_urlsafe(12),
         "error": error,
+        "paused": paused,
     }
     return render(request, "quizzes/practice_question.html", context)
 
@@ -113,6 +125,9 @@ def question(request, mode: str):
 def feedback(request, pk: int):
     try:
         result = services.practice_feedback(user=request.user, answer_id=pk)
+    except PracticePaused as exc:
+        messages.error(request, str(exc.message))
+        return redirect("practice:index")
     except QuizError as exc:
         raise Http404(str(exc.message)) from exc
     category = _category(request)
@@ -155,6 +170,9 @@ def restart(request, category_id: int):
 @login_required
 def wrongbook(request):
     category = _category(request)
+    paused = _paused(request)
+    if paused:
+        return render(request, "quizzes/practice_wrongbook.html", {"paused": paused, "category": category})
     entries = list(selectors.wrongbook_entries(request.user, category=category).order_by("-last_wrong_at", "pk"))
     return render(
         request,

@@ -124,7 +124,8 @@ def test_api_roster_import_dry_run_then_commit(api_for, officer_a, inst_a, inst_
         {"file": _xlsx([["乙", "Z1", "", inst_b.name, "", ""]]), "commit": True},
         format="multipart",
     )
-    assert refused.status_code == 400 and not refused.json()["committed"]
+    assert refused.status_code == 400 and refused.json()["error"] == "rows_rejected"
+    assert not refused.json()["report"]["committed"] and refused.json()["report"]["rejected"][0]["column"] == "单位"
     ok = api.post(
         "/api/v1/roster-import/",
         {"file": _xlsx([["甲", "Z2", "", inst_a.name, "", ""]]), "commit": True},

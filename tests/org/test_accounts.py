@@ -36,11 +36,14 @@ def test_imported_account_must_change_password_first(client, inst_a):
     response = client.get("/me/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("org:password_change"))
     assert client.get("/api/v1/me/").status_code == 403
-    bad = client.post(reverse("org:password_change"), {"new_password1": "12345678", "new_password2": "12345678"})
+    bad = client.post(
+        reverse("org:password_change"),
+        {"old_password": "Init-pass-1", "new_password1": "12345678", "new_password2": "12345678"},
+    )
     assert bad.status_code == 200
     ok = client.post(
         reverse("org:password_change") + "?next=/me/",
-        {"new_password1": "Fresh-pass-42", "new_password2": "Fresh-pass-42"},
+        {"old_password": "Init-pass-1", "new_password1": "Fresh-pass-42", "new_password2": "Fresh-pass-42"},
     )
     assert ok.status_code == 302 and ok["Location"] == "/me/"
     user.refresh_from_db()

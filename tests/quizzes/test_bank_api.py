@@ -75,7 +75,7 @@ def test_admin_creates_validates_and_retires(api_for, district_admin):
         {"type": "single", "category": category.pk, "stem": "题", "options": ["甲"], "correct_options": [0]},
         format="json",
     )
-    assert bad.status_code == 400 and "options" in bad.json()
+    assert bad.status_code == 400 and "options" in bad.json()["fields"]
     too_long = api.post(
         "/api/v1/bank/questions/",
         {
@@ -87,7 +87,7 @@ def test_admin_creates_validates_and_retires(api_for, district_admin):
         },
         format="json",
     )
-    assert too_long.status_code == 400 and too_long.json()["options"] == ["每个选项不能超过 500 个字符。"]
+    assert too_long.status_code == 400 and too_long.json()["fields"]["options"] == ["每个选项不能超过 500 个字符。"]
     ok = api.post(
         "/api/v1/bank/questions/",
         {
@@ -126,12 +126,12 @@ def test_a_duplicate_category_name_is_a_400_not_a_server_error(api_for, district
     root = api.post("/api/v1/bank/categories/", {"name": "消防安全"}, format="json")
     assert root.status_code == 201
     again = api.post("/api/v1/bank/categories/", {"name": "消防安全"}, format="json")
-    assert again.status_code == 400 and "name" in again.json()
+    assert again.status_code == 400 and "name" in again.json()["fields"]
     child = api.post("/api/v1/bank/categories/", {"name": "消防安全", "parent": root.json()["id"]}, format="json")
     assert child.status_code == 201  # the same name under another parent is another category
     other = CategoryFactory(name="用电安全")
     renamed = api.patch(f"/api/v1/bank/categories/{other.pk}/", {"name": "消防安全"}, format="json")
-    assert renamed.status_code == 400 and "name" in renamed.json()
+    assert renamed.status_code == 400 and "name" in renamed.json()["fields"]
     assert api.patch(f"/api/v1/bank/categories/{other.pk}/", {"sort_order": 3}, format="json").status_code == 200
 
 
@@ -143,7 +143,7 @@ def test_null_answers_are_a_400(api_for, district_admin, fmt):
     for name in ("accepted_answers", "options", "correct_options"):
         value = None if fmt == "json" else "null"
         response = api.patch(f"/api/v1/bank/questions/{question.pk}/", {name: value}, format=fmt)
-        assert response.status_code == 400 and name in response.json(), response.content
+        assert response.status_code == 400 and name in response.json()["fields"], response.content
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,8 @@ def test_import_dry_run_then_commit(api_for, district_admin):
     refused = api.post(
         "/api/v1/bank/import/", {"file": SimpleUploadedFile("b.xlsx", data), "commit": True}, format="multipart"
     )
-    assert refused.status_code == 400 and refused.json()["committed"] is False and Question.objects.count() == 0
+    assert refused.status_code == 400 and refused.json()["error"] == "rows_rejected"
+    assert refused.json()["report"]["committed"] is False and Question.objects.count() == 0
     done = api.post(
         "/api/v1/bank/import/",
         {

@@ -5,6 +5,7 @@ option in any payload before the reveal."""
 import asyncio
 import datetime as dt
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -187,6 +188,38 @@ async def test_duplicate_answer_is_ignored_and_late_answer_refused():
     answers = await database_sync_to_async(lambda: list(PlayerAnswer.objects.values_list("player_id", "choice")))()
     assert answers == [(joined[0][1].pk, [WRONG])]
     for comm in (host, first, second):
+        await comm.disconnect()
+
+
+async def test_the_reveal_may_overtake_the_last_answers_ack_and_both_arrive(monkeypatch):
+    """The last answer closes the question: the reveal is broadcast when its batch commits, the ack is sent when the
+    batch call returns, so under load the reveal can reach that phone first. Held here until the reveal has arrived:
+    nothing is lost and the ack still follows."""
+    game, admin, joined = await setup_game(players=2, questions=1)
+    host = await connect(f"/ws/host/{game.pk}/", user=admin)
+    first, last = [await player_socket(game, *j) for j in joined]
+    await host.send_json_to({"action": "start"})
+    for phone in (first, last):
+        await until(phone, is_state("question", 0))
+    await first.send_json_to({"action": "answer", "index": 0, "choice": [CORRECT]})
+    assert (await until(first, lambda f: f.get("type") in ("ack", "error")))["status"] == "accepted"
+    revealed, record = threading.Event(), svc.competition_answers_record
+
+    def record_then_hold(**kwargs):
+        results = record(**kwargs)
+        revealed.wait(5)
+        return results
+
+    monkeypatch.setattr(svc, "competition_answers_record", record_then_hold)
+    await last.send_json_to({"action": "answer", "index": 0, "choice": [WRONG]})
+    reveal = await until(last, is_state("reveal", 0))
+    revealed.set()
+    ack = await until(last, lambda f: f.get("type") in ("ack", "error"))
+    assert ack == {"type": "ack", "index": 0, "status": "accepted"}
+    assert last.frames.index(reveal) < last.frames.index(ack)
+    assert reveal["me"]["last"]["correct"] is False and reveal["reveal"]["correct"] == [CORRECT]
+    assert (await until(first, is_state("reveal", 0)))["me"]["last"]["correct"] is True
+    for comm in (host, first, last):
         await comm.disconnect()
 
 

@@ -110,11 +110,9 @@ def build_world() -> World:
         exams[key] = exam_with_sections(category, title=f"{inst.short_name}专项考试", attempts_allowed=2)
         exams[key].institutions.set([inst])
         exams[key].save()  # modelcluster writes parental many-to-many relations on save
-    attempt_start(exam=exams["a"], user=a1)
-    sit(exams["b"], b1, {q.pk: True for q in questions})
-    attempt_start(exam=exams["b"], user=b2)
 
-    # A competition for each institution only, hosted by its officer, in the lobby with its staff joined.
+    # A competition for each institution only, hosted by its officer, in the lobby with its staff joined. (Joined
+    # before a1 and b2 start their exams: nobody may join a live game while sitting one.)
     games = {}
     for key, inst, officer, players in (
         ("a", inst_a, officer_a, [a1, people["a2"]]),
@@ -124,6 +122,10 @@ def build_world() -> World:
         games[key] = competition_services.competition_host(competition=competition, actor=officer)
         for player in players:
             competition_services.competition_join(game=games[key], user=player)
+
+    attempt_start(exam=exams["a"], user=a1)
+    sit(exams["b"], b1, {q.pk: True for q in questions})
+    attempt_start(exam=exams["b"], user=b2)
 
     # Each officer's campaign workbook, built by the real exporter (the 甲 one must hold no 乙 row).
     exports = {}

@@ -673,7 +673,8 @@ def _page(response) -> tuple[str, set]:
 
 def _api(response) -> tuple[str, set]:
     body = response.json()
-    issues = {(i["row"], i["column"], i["reason"]) for i in body.get("rejected", []) if isinstance(body, dict)}
+    report = body.get("report", body) if isinstance(body, dict) else {}  # a refused import: its report, in the error
+    issues = {(i["row"], i["column"], i["reason"]) for i in report.get("rejected", [])}
     return json.dumps(body, ensure_ascii=False), issues
 
 

@@ -49,7 +49,7 @@ def logged_in(client) -> bool:
 def test_wagtail_admin_login_is_throttled_like_the_site_login(db, record_property):
     admin = AdminFactory(institution=None)
     client = Client()
-    for _ in range(throttle.MAX_PER_ACCOUNT):
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS):
         admin_login(client, admin.employee_no, "wrong-password")
     admin_login(client, admin.employee_no)  # the right password, but the account is locked for now
     site = site_login(Client(), admin.employee_no)  # the same counter on the other login page
@@ -63,7 +63,7 @@ def test_account_lockout_holds_however_the_login_is_spelled(db, record_property)
     user = UserFactory(mobile="13912345678")
     spellings = [user.employee_no, "13912345678", "139 1234 5678", "+86 139-1234-5678", "0086 13912345678"]
     client = Client()
-    for spelling in spellings[: throttle.MAX_PER_ACCOUNT]:
+    for spelling in spellings[: throttle.MAX_PER_ACCOUNT_AND_ADDRESS]:
         site_login(client, spelling, "wrong-password")
     response = site_login(client, "139-1234-5678")
     record_property("violations", int(response.status_code == 302))
@@ -88,17 +88,17 @@ def test_login_is_throttled_per_address_not_for_other_addresses(db, record_prope
 def test_lockout_ends_with_its_window_and_a_success_resets_the_account(db, monkeypatch):
     user = UserFactory()
     client = Client()
-    for _ in range(throttle.MAX_PER_ACCOUNT - 1):
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS - 1):
         site_login(client, user.employee_no, "wrong-password")
     assert site_login(client, user.employee_no).status_code == 302  # a success forgives the account's failures
     client.logout()
-    for _ in range(throttle.MAX_PER_ACCOUNT - 1):
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS - 1):
         site_login(client, user.employee_no, "wrong-password")
     assert site_login(client, user.employee_no).status_code == 302
     client.logout()
     cache.clear()
     monkeypatch.setattr(throttle, "WINDOW_SECONDS", 1)  # counters written from now on expire after a second
-    for _ in range(throttle.MAX_PER_ACCOUNT):
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS):
         site_login(client, user.employee_no, "wrong-password")
     assert THROTTLED in site_login(client, user.employee_no).content.decode()
     time.sleep(1.5)

@@ -32,3 +32,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  district admin : {ADMIN_LOGIN} / {DEMO_PASSWORD}   -> /admin/")
         self.stdout.write(f"  safety officer : {officer.employee_no} / {DEMO_PASSWORD}   ({officer.institution})")
         self.stdout.write(f"  staff member   : {staff.employee_no} / {DEMO_PASSWORD}   ({staff.institution})")
+        self.stdout.write(
+            self.style.WARNING(
+                f"Every demo account shares the published password {DEMO_PASSWORD} and is flagged as a demo account: "
+                "the login pages say so while one is active. Never seed demo data into a real install."
+            )
+        )

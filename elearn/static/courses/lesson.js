@@ -132,6 +132,8 @@
       if (!answer.length || answer.every(function (a) { return !String(a).trim(); })) { feedback.textContent = msg("empty"); return; }
       post("/api/v1/self-check/", { page: +f.getAttribute("data-page"), question: +f.getAttribute("data-question"), answer: answer }).then(function (res) {
         if (res.status === 403) { feedback.textContent = msg("login"); return; }
+        // 409 exam_in_progress: the reader is sitting an exam; the server says why (answers wait until it is submitted).
+        if (res.status === 409 && res.data && typeof res.data.detail === "string") { feedback.textContent = res.data.detail; return; }
         if (!res.ok) { feedback.textContent = msg("error"); return; }
         var d = res.data, letters = "ABCDEFGH", right;
         if (d.correct_options.length) right = d.correct_options.map(function (i) { return letters[i]; }).join("");

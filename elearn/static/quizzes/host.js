@@ -1,10 +1,16 @@
-/* The host console (projector). Shows the server's state; buttons send host actions; nothing is decided here. */
+/* The host console (projector). Shows the server's state; buttons send host actions; nothing is decided here.
+ * Each action carries the version of the state on screen: if the game has moved on by the time it arrives (another
+ * console, the question's time ran out), the server refuses it (error "stale_action") and changes nothing, then
+ * sends the current state. After a click every button stays disabled until the next state (or an error) arrives,
+ * so a double click sends one action. */
 (function () {
   "use strict";
   var root = document.getElementById("host");
   if (!root) return;
   var T = JSON.parse(document.getElementById("host-text").textContent);
   var state = null;
+  var busy = false, busyTimer = null, errorAt = 0;
+  var BUSY_MS = 5000;  // never stay stuck: a lost reply re-enables the buttons (a repeat is refused as stale anyway)
   var $ = function (sel, scope) { return (scope || root).querySelector(sel); };
   var $$ = function (sel, scope) { return Array.prototype.slice.call((scope || root).querySelectorAll(sel)); };
 
@@ -28,7 +34,13 @@
       skip: p === "question",
       end: p !== "finished" && p !== "",
     };
-    $$("[data-action]").forEach(function (b) { b.hidden = !visible[b.dataset.action]; });
+    $$("[data-action]").forEach(function (b) { b.hidden = !visible[b.dataset.action]; b.disabled = busy; });
+  }
+  function setBusy(on) {
+    clearTimeout(busyTimer);
+    busy = on;
+    $$("[data-action]").forEach(function (b) { b.disabled = on; });
+    if (on) busyTimer = setTimeout(function () { setBusy(false); }, BUSY_MS);
   }
 
   function renderQuestion(section) {
@@ -143,22 +155,33 @@
 
   $$("[data-action]").forEach(function (b) {
     b.addEventListener("click", function () {
+      if (busy || !state) return;  // the first click is on its way
       var action = b.dataset.action;
       if (action === "end" && !confirm(T.confirmEnd)) return;
-      live.send({ action: action });
+      if (live.send({ action: action, version: state.version })) setBusy(true);
     });
   });
 
   var live = new LiveSocket(root.dataset.ws, {
     message: function (msg) {
-      if (msg.type === "state") { state = msg; $("[data-error]").textContent = ""; render(); return; }
+      if (msg.type === "state") {
+        state = msg;
+        setBusy(false);
+        if (Date.now() - errorAt > 4000) $("[data-error]").textContent = "";  // a refusal stays readable a moment
+        render();
+        return;
+      }
       if (msg.type === "lobby") { renderLobby(msg); return; }
       if (msg.type === "progress" && state && state.phase === "question" && msg.index === state.index) {
         state.answered = msg.answered; state.players = msg.players;
         $("[data-view=question] [data-answered]").textContent = fmt(T.answered, msg.answered, msg.players);
         return;
       }
-      if (msg.type === "error") $("[data-error]").textContent = msg.message || msg.error;
+      if (msg.type === "error") {
+        setBusy(false);
+        errorAt = Date.now();
+        $("[data-error]").textContent = msg.message || msg.error;
+      }
     },
     status: function (s) { $("[data-conn]").dataset.status = s; },
   });
