@@ -34,6 +34,12 @@ def competition_host_group(competition_id) -> str:
     return _check(f"competition.{_part(competition_id)}.host")
 
 
+def account_group(user_id) -> str:
+    """Every live connection of one account (a player's phone, a host console): notices about the account itself,
+    such as "a counting exam attempt started" (the live game must stop showing that person answers)."""
+    return _check(f"account.{_part(user_id)}")
+
+
 def board_group(key: str) -> str:
     """Viewers of one leaderboard (projector page, 排行 tab): coalesced "leaderboard.update" messages.
 

@@ -41,8 +41,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from elearn.org.bank_permissions import can_manage_bank
 from elearn.realtime import direct_frames, fanout
-from elearn.realtime.groups import competition_group, competition_host_group
+from elearn.realtime.groups import account_group, competition_group, competition_host_group
 from quizzes.competitions import selectors, services
 from quizzes.competitions.exceptions import CompetitionError, ExamInProgress, GameNotFound, NotAllowed, StaleAction
 from quizzes.competitions.models import ANSWER_GRACE_SECONDS, Game
@@ -284,6 +285,19 @@ class CompetitionConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
     async def deliver_state(self, message: dict) -> None:
         await self.send_state_frame(message)
 
+    async def watch_account(self, user) -> None:
+        """Join the account's own group: a counting exam attempt it starts closes this connection (see
+        account_exam_started). Guests without an account cannot be told apart, and bank managers may see answers."""
+        if getattr(user, "is_authenticated", False) and not can_manage_bank(user):
+            await fanout.join(account_group(user.pk), self)
+
+    async def account_exam_started(self, message: dict) -> None:
+        """The account started a counting exam attempt: nothing more about answers may reach this connection."""
+        await fanout.leave_all(self)
+        self.joined = False
+        await self.send_error("exam_in_progress", str(ExamInProgress.default_message))
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def fanout_deliver(self, message: dict) -> None:
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is not None:
@@ -333,6 +347,7 @@ class PlayerConsumer(CompetitionConsumer):
         self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)
+        await self.watch_account(self.scope.get("user"))
         self.joined = True
         schedule_close(state)
         await self.send_state_frame({"state": state}, me=self.me)
@@ -462,6 +477,7 @@ class HostConsumer(CompetitionConsumer):
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)
         await fanout.join(competition_host_group(self.game_id), self)
+        await self.watch_account(user)
         self.joined = True
         await self.do_sync({})
         self.poller = asyncio.get_running_loop().create_task(self.poll())

@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from elearn.realtime.broadcast import broadcast
+from elearn.realtime.groups import account_group
 from quizzes import scoring, timing
 from quizzes.bank.models import Question
 from quizzes.exams.exceptions import (
@@ -199,6 +201,10 @@ def _attempt_start(*, exam, user, mock, now, rng) -> Attempt:
     # A mock attempt is not cut short by the exam's close time (it does not count); a real one is.
     closes_at = None if mock else exam.closes_at
     grace = exam.grace_period
+    if not mock:
+        # A live game must stop showing this person answers at once: their connected phone or console is closed.
+        group = account_group(user.pk)
+        transaction.on_commit(lambda: broadcast(group, {"type": "account.exam_started"}))
     attempt = Attempt.objects.create(
         exam=exam,
         user=user,

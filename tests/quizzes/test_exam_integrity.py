@@ -419,3 +419,42 @@ async def player_socket_refused(game, user, token) -> dict:
     closed = await comm.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4403}
     return frame
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_phone_already_in_a_game_is_closed_when_its_owner_starts_an_exam():
+    """Found by the adversary pass: a phone connected before the exam kept receiving every reveal (correct option and
+    explanation) while its owner sat the exam, as long as it did not answer. Starting a counting attempt now closes
+    the account's live connections; a bank manager hosting the game keeps the console."""
+    from channels.db import database_sync_to_async
+
+    from tests.factories import AdminFactory, UserFactory
+    from tests.quizzes.test_competition_consumers import connect, player_socket, until
+
+    @database_sync_to_async
+    def setup():
+        category, _ = make_bank(singles=4, multiples=0, truefalse=0, fills=0)
+        exam = exam_with_sections(category, count=2)
+        admin = AdminFactory(institution=None)
+        game = game_svc.competition_host(competition=make_competition(questions=2), actor=admin)
+        sitting = UserFactory()
+        joined = game_svc.competition_join(game=game, user=sitting)
+        return exam, admin, game, sitting, joined
+
+    exam, admin, game, sitting, joined = await setup()
+    phone = await player_socket(game, sitting, joined.player, joined.token)
+    await until(phone, lambda f: f.get("type") == "state" and f["phase"] == "lobby")
+    host = await connect(f"/ws/host/{game.pk}/", user=admin)
+    lobby = await until(host, lambda f: f.get("type") == "state")
+    await host.send_json_to({"action": "start", "version": lobby["version"]})
+    await until(phone, lambda f: f.get("type") == "state" and f["phase"] == "question")
+    await database_sync_to_async(sit)(exam, sitting)
+    refused = await until(phone, lambda f: f.get("type") == "error")
+    assert refused["error"] == "exam_in_progress"
+    assert (await phone.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
+    # The host (a bank manager) keeps the console and moves on to the reveal; the phone is gone.
+    question = await until(host, lambda f: f.get("type") == "state" and f["phase"] == "question")
+    await host.send_json_to({"action": "next", "version": question["version"]})
+    await until(host, lambda f: f.get("type") == "state" and f["phase"] == "reveal")
+    assert await phone.receive_nothing(timeout=0.5)
+    await host.disconnect()
