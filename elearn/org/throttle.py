@@ -11,6 +11,12 @@ refused before any password is checked. Three counters, each with its own limit,
   some mistyping. It counts the client's real address, so behind a proxy daphne must run with --proxy-headers
   (README, Backends and scaling out); without it every client would share the proxy's address.
 
+A device the account has logged in from before (a signed cookie, KNOWN_DEVICE_COOKIE, set after every successful
+login by elearn.org.middleware.KnownDeviceMiddleware) is exempt from the account-wide ceiling and from its address's
+pair counter: it has a counter of its own for this account (5). So failures from elsewhere, however many addresses a
+stranger uses, never lock the owner out on the phone or computer they use (the device-cookie defence OWASP
+describes); a new device meets the ordinary counters.
+
 An account has one counter however its login is spelled (工号, or the mobile with spaces, dashes or +86), so
 spelling variations cannot multiply its attempts. A successful login forgives the account's counters (this address
 and anywhere), never the address's. Windows are fixed from the first failure, not extended by later ones: a
@@ -22,6 +28,7 @@ check, so every login page (the site's, Wagtail's admin) is covered; the site's 
 password change counts a wrong current password like a failed login.
 """
 
+import secrets
 from datetime import timedelta
 
 from axes.handlers.cache import AxesCacheHandler
@@ -30,12 +37,17 @@ from axes.helpers import get_cache_timeout, get_client_cache_keys, get_client_us
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.core import signing
 
 from elearn.org.phones import normalise_mobile
 from elearn.org.selectors import find_account
 
 WINDOW_SECONDS = 15 * 60
 MAX_PER_ACCOUNT_AND_ADDRESS = 5
+MAX_PER_ACCOUNT_AND_DEVICE = 5
+KNOWN_DEVICE_COOKIE = "elearn_device"
+KNOWN_DEVICE_SALT = "elearn.org.throttle.known-device"
+KNOWN_DEVICE_DAYS = 365
 
 
 def max_per_account() -> int:
@@ -89,12 +101,42 @@ def account_key(request, credentials=None) -> str:
     return cache[login]
 
 
+def known_device_cookie(account: str) -> str:
+    """A new known-device cookie value for `account` (its 工号): signed, with a random id for this device."""
+    return signing.dumps({"a": account, "d": secrets.token_urlsafe(12)}, salt=KNOWN_DEVICE_SALT, compress=True)
+
+
+def known_device_account(request) -> str | None:
+    """The account whose known device this request comes from, if its cookie is valid."""
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE) if request is not None else None
+    if not value:
+        return None
+    try:
+        data = signing.loads(value, salt=KNOWN_DEVICE_SALT, max_age=timedelta(days=KNOWN_DEVICE_DAYS))
+    except signing.BadSignature:
+        return None
+    return data.get("a") if isinstance(data, dict) else None
+
+
+def _device_key(request, account: str) -> str | None:
+    if account and known_device_account(request) == account:
+        device = signing.loads(request.COOKIES[KNOWN_DEVICE_COOKIE], salt=KNOWN_DEVICE_SALT)["d"]
+        return f"elearn-login-device:{account}:{device}"
+    return None
+
+
 class LoginLockoutHandler(AxesCacheHandler):
-    """Axes' cache handler with a limit for each counter (limits()) instead of one for all."""
+    """Axes' cache handler with a limit for each counter (limits()) instead of one for all, and the known-device
+    exemption (see the module's docstring)."""
 
     def _counters(self, request, credentials) -> list[tuple[str, int]]:
         counters = list(zip(get_client_cache_keys(request, credentials), limits(), strict=True))
-        return counters if get_client_username(request, credentials) else counters[2:]  # no login: the address only
+        if not get_client_username(request, credentials):
+            return counters[2:]  # no login: the address only
+        device = _device_key(request, account_key(request, credentials))
+        if device is not None:  # the owner's own device: its own counter instead of the pair's and the account's
+            return [(device, MAX_PER_ACCOUNT_AND_DEVICE), counters[2]]
+        return counters
 
     def is_locked(self, request, credentials=None) -> bool:
         counters = self._counters(request, credentials)
@@ -131,7 +173,8 @@ class LoginLockoutHandler(AxesCacheHandler):
         if request is None:
             return
         pair, account, _address = get_client_cache_keys(request, get_credentials(user.get_username()))
-        self.cache.delete_many([pair, account])
+        device = _device_key(request, account_key(request, get_credentials(user.get_username())))
+        self.cache.delete_many([key for key in (pair, account, device) if key])
 
     def user_logged_out(self, sender, request, user, **kwargs):
         pass

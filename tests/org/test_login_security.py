@@ -119,6 +119,7 @@ def test_an_imported_account_sets_its_password_with_the_initial_one(inst_a):
 def test_guessing_the_current_password_counts_like_failed_logins(staff_a):
     client = at("10.0.0.8")
     client.force_login(staff_a)
+    client.get("/")  # a signed-in browser is a known device of the account: its own counter, the same limit
     for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS):
         change_password(client, WRONG)
     response = change_password(client, PASSWORD)  # the right one, but this account is locked at this address
@@ -340,3 +341,41 @@ def test_a_lockout_can_be_lifted_early_with_axes_commands(db):
     assert refused(site_login(client, user.employee_no))
     call_command("axes_reset_ip_username", "10.8.0.1", user.employee_no, stdout=io.StringIO())
     assert site_login(client, user.employee_no).status_code == 302
+
+
+def test_failures_from_many_addresses_never_lock_the_owner_out_on_a_known_device(db, settings):
+    """Found by the adversary pass: five wrong passwords from each of six addresses reached the account-wide ceiling
+    and locked the owner out everywhere for 15 minutes (a cheap denial of service against a named account on exam
+    day). A device the owner has logged in from before is exempt; a new device still meets the ceiling."""
+    victim = UserFactory()
+    phone = at("10.9.0.1")
+    assert site_login(phone, victim.employee_no).status_code == 302
+    assert throttle.KNOWN_DEVICE_COOKIE in phone.cookies  # this browser is now a known device of the account
+    device = phone.cookies[throttle.KNOWN_DEVICE_COOKIE].value
+    phone.logout()  # the test client forgets every cookie; a browser keeps this one
+    phone.cookies[throttle.KNOWN_DEVICE_COOKIE] = device
+    per_address = throttle.MAX_PER_ACCOUNT_AND_ADDRESS
+    for n in range(-(-settings.ELEARN_LOGIN_FAILURES_PER_ACCOUNT // per_address) + 1):
+        stranger = at(f"10.9.1.{n + 10}")
+        for _ in range(per_address):
+            site_login(stranger, victim.employee_no, WRONG)
+    assert refused(site_login(at("10.9.9.9"), victim.employee_no))  # a new device: the ceiling holds
+    phone.defaults["REMOTE_ADDR"] = "10.9.2.2"  # the owner's phone, on another network (mobile data)
+    assert site_login(phone, victim.employee_no).status_code == 302
+
+
+def test_a_known_device_has_its_own_limit_and_a_forged_cookie_is_no_device(db):
+    owner, other = UserFactory(), UserFactory()
+    phone = at("10.9.3.1")
+    assert site_login(phone, owner.employee_no).status_code == 302
+    device = phone.cookies[throttle.KNOWN_DEVICE_COOKIE].value
+    phone.logout()
+    phone.cookies[throttle.KNOWN_DEVICE_COOKIE] = device
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_DEVICE):
+        site_login(phone, owner.employee_no, WRONG)
+    assert refused(site_login(phone, owner.employee_no))  # guessing on the device itself is limited too
+    forged = at("10.9.3.2")
+    forged.cookies[throttle.KNOWN_DEVICE_COOKIE] = "not-a-signed-value"
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS):
+        site_login(forged, other.employee_no, WRONG)
+    assert refused(site_login(forged, other.employee_no))
