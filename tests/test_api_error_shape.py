@@ -234,3 +234,11 @@ def test_the_schema_documents_the_shape_for_every_operation():
                 if status not in responses:
                     missing.append(f"{method.upper()} {path}: {status}")
     assert not missing, missing
+
+
+def test_a_missing_page_is_the_sites_own_404_page(client, db):
+    """The screen check found Django's bare English "Not Found" (no header, no way back, desktop width on a phone)."""
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page and 'name="viewport"' in page and 'href="/"' in page

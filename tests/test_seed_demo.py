@@ -34,3 +34,19 @@ def test_seed_demo_twice(db):
     first = _counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
+
+
+def test_the_login_page_names_the_accounts_seed_demo_prints(db, client):
+    """The screen check found the login notice naming the bureau's officer and staff while seed_demo printed the
+    hospital's: both now come from one rule (elearn.org.selectors.demo_logins)."""
+    import re
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = re.findall(r"^  (?:district admin|safety officer|staff member)\s*: (\S+) /", out.getvalue(), re.M)
+    assert len(printed) == 3 and printed[0] == "admin"
+    staff = User.objects.get(employee_no=printed[2])
+    assert staff.institution.kind == Institution.Kind.HOSPITAL
+    assert User.objects.get(employee_no=printed[1]).institution == staff.institution
+    page = client.get("/accounts/login/").content.decode()
+    assert all(no in page for no in printed)

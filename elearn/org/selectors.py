@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from elearn.org.models import User
+from elearn.org.models import Institution, User
 from elearn.org.phones import normalise_mobile
 
 
@@ -20,7 +20,17 @@ def find_account(login: str) -> User | None:
 
 
 def demo_logins() -> list[User]:
-    """One active demo account (seed_demo's, `is_demo`) of each role, district admin first; empty on a real install."""
-    demo = User.objects.filter(is_demo=True, is_active=True).order_by("employee_no")
-    found = (demo.filter(role=role).first() for role in (User.Role.ADMIN, User.Role.OFFICER, User.Role.STAFF))
-    return [user for user in found if user is not None]
+    """The demo accounts to show (seed_demo's, `is_demo`), district admin first, then a safety officer and a member of
+    staff of the same hospital (the first hospital that has both), so that the login pages and seed_demo's output name
+    the same people; empty on a real install."""
+    demo = User.objects.filter(is_demo=True, is_active=True).select_related("institution").order_by("employee_no")
+    admin = demo.filter(role=User.Role.ADMIN).first()
+    officers = list(demo.filter(role=User.Role.OFFICER))
+    hospital_first = sorted(officers, key=lambda o: o.institution.kind != Institution.Kind.HOSPITAL)
+    officer = staff = None
+    for candidate in hospital_first:
+        staff = demo.filter(role=User.Role.STAFF, institution_id=candidate.institution_id).first()
+        if staff is not None:
+            officer = candidate
+            break
+    return [user for user in (admin, officer, staff) if user is not None]

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from content.demo import seed_home
-from elearn.org.demo import ADMIN_LOGIN, DEMO_PASSWORD, seed_organisation
+from elearn.org.demo import DEMO_PASSWORD, seed_organisation
+from elearn.org.selectors import demo_logins
 
 
 class Command(BaseCommand):
@@ -27,11 +28,11 @@ class Command(BaseCommand):
         for dotted in getattr(settings, "ELEARN_DEMO_SEEDERS", []):
             with transaction.atomic():
                 import_string(dotted)(self.stdout, options, context)
-        officer, staff = context["officer"], context["staff"]
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in with (工号 / 密码):"))
-        self.stdout.write(f"  district admin : {ADMIN_LOGIN} / {DEMO_PASSWORD}   -> /admin/")
-        self.stdout.write(f"  safety officer : {officer.employee_no} / {DEMO_PASSWORD}   ({officer.institution})")
-        self.stdout.write(f"  staff member   : {staff.employee_no} / {DEMO_PASSWORD}   ({staff.institution})")
+        labels = {"admin": "district admin ", "officer": "safety officer ", "staff": "staff member   "}
+        for user in demo_logins():  # the same accounts the login pages show
+            where = "-> /admin/" if user.role == "admin" else f"({user.institution})"
+            self.stdout.write(f"  {labels[user.role]}: {user.employee_no} / {DEMO_PASSWORD}   {where}")
         self.stdout.write(
             self.style.WARNING(
                 f"Every demo account shares the published password {DEMO_PASSWORD} and is flagged as a demo account: "
