@@ -45,7 +45,15 @@ def broadcast(group: str, message: dict) -> bool:
     """Synchronous twin of abroadcast for services (call it from transaction.on_commit).
 
     Inside a thread started by sync_to_async (Django views under daphne, database_sync_to_async in consumers) it
-    runs on the server's event loop; in plain synchronous code (management commands) on a temporary one.
+    runs on the server's event loop; in plain synchronous code (management commands) on a temporary one. Called from
+    synchronous code that runs inside an event loop's own thread (a script driving a browser with Playwright's sync
+    API), it cannot wait for the send: that is a failed broadcast like any other, logged and reported as False.
     """
     envelope(group, message)  # validate in the caller's frame
-    return async_to_sync(abroadcast)(group, message)
+    try:
+        return async_to_sync(abroadcast)(group, message)
+    except RuntimeError as exc:
+        if "event loop" not in str(exc):
+            raise
+        logger.warning("broadcast to %s skipped: called inside a running event loop's thread", group)
+        return False
