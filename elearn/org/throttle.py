@@ -106,8 +106,8 @@ def known_device_cookie(account: str) -> str:
     return signing.dumps({"a": account, "d": secrets.token_urlsafe(12)}, salt=KNOWN_DEVICE_SALT, compress=True)
 
 
-def known_device_account(request) -> str | None:
-    """The account whose known device this request comes from, if its cookie is valid."""
+def _known_device(request) -> tuple[str, str] | None:
+    """(account, device id) of this request's known-device cookie, if it is valid."""
     value = request.COOKIES.get(KNOWN_DEVICE_COOKIE) if request is not None else None
     if not value:
         return None
@@ -115,13 +115,21 @@ def known_device_account(request) -> str | None:
         data = signing.loads(value, salt=KNOWN_DEVICE_SALT, max_age=timedelta(days=KNOWN_DEVICE_DAYS))
     except signing.BadSignature:
         return None
-    return data.get("a") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not data.get("a") or not data.get("d"):
+        return None
+    return data["a"], data["d"]
+
+
+def known_device_account(request) -> str | None:
+    """The account whose known device this request comes from, if its cookie is valid."""
+    device = _known_device(request)
+    return device[0] if device else None
 
 
 def _device_key(request, account: str) -> str | None:
-    if account and known_device_account(request) == account:
-        device = signing.loads(request.COOKIES[KNOWN_DEVICE_COOKIE], salt=KNOWN_DEVICE_SALT)["d"]
-        return f"elearn-login-device:{account}:{device}"
+    device = _known_device(request)
+    if account and device and device[0] == account:
+        return f"elearn-login-device:{account}:{device[1]}"
     return None
 
 
