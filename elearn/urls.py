@@ -1,6 +1,7 @@
 """The site's URLs: admin, API and its schema, documents and images, the apps' pages, then Wagtail's page tree."""
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -18,7 +19,14 @@ handler403 = "elearn.api_errors.permission_denied"
 handler404 = "elearn.api_errors.page_not_found"
 handler500 = "elearn.api_errors.server_error"
 
+
+def favicon(request):
+    """Browsers, API viewers and bookmarks ask for /favicon.ico whatever the page says: the static icon."""
+    return RedirectView.as_view(url=static("elearn/favicon.ico"), permanent=True)(request)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -184,6 +184,8 @@ ELEARN_ADMISSION_LANES = [
 WAGTAIL_SITE_NAME = ELEARN_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# The dashboard's upgrade check calls releases.wagtail.org, which the CSP blocks (and the district network may too).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
