@@ -89,14 +89,16 @@
   function removeButton(player) {
     var b = el("button", "host-remove", "×");
     b.type = "button";
-    b.title = T.confirmRemove;
+    b.title = T.remove + " " + player.name;
+    b.setAttribute("aria-label", T.remove + " " + player.name);
     b.addEventListener("click", function () { if (confirm(T.confirmRemove + " " + player.name)) live.send({ action: "remove", player: player.id }); });
     return b;
   }
   function renderBoards(section) {
     $$("[data-top]", section).forEach(function (t) {
-      table(t, [T.rank, T.name, T.inst, T.score, ""], (state.top || []).map(function (p) {
-        return [p.rank, p.name, p.institution, p.score, state.phase === "finished" ? "" : removeButton(p)];
+      // The audience sees this table: no remove buttons here (a player is removed from the lobby).
+      table(t, [T.rank, T.name, T.inst, T.score], (state.top || []).map(function (p) {
+        return [p.rank, p.name, p.institution, p.score];
       }));
     });
     var inst = state.institutions || { ranked: [], unranked: [] };
