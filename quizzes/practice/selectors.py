@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from quizzes.bank.models import Category, Question
+from quizzes.bank.links import lesson_url
+from quizzes.bank.models import OPTION_LETTERS, Category, Question
 from quizzes.exams.selectors import is_sitting_exam  # noqa: F401  (the exam core's one rule; practice pauses on it)
 from quizzes.practice.models import PracticeMode, PracticeProgress, WrongBookEntry
 
@@ -151,6 +152,20 @@ def question_public_data(question: Question) -> dict:
         "options": list(question.options) if question.is_choice else [],
         "blanks": len(question.accepted_answers) if not question.is_choice else 0,
     }
+
+
+def wrongbook_review(question: Question) -> dict:
+    """One entry of the wrong-answer book opened: the options with the correct ones marked, the answer, the
+    explanation and the article to study (the stored link, else the imported statute's lesson)."""
+    feedback = question_feedback_data(question)
+    if not feedback["source_url"]:
+        feedback["source_url"] = lesson_url(question.source_law, question.source_article)
+    correct = set(feedback["correct_options"])
+    feedback["options"] = [
+        {"letter": OPTION_LETTERS[i], "text": text, "correct": i in correct}
+        for i, text in enumerate(question.options if question.is_choice else [])
+    ]
+    return feedback
 
 
 def question_feedback_data(question: Question) -> dict:

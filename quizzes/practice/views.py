@@ -174,6 +174,8 @@ def wrongbook(request):
     if paused:
         return render(request, "quizzes/practice_wrongbook.html", {"paused": paused, "category": category})
     entries = list(selectors.wrongbook_entries(request.user, category=category).order_by("-last_wrong_at", "pk"))
+    for entry in entries:  # tapping an entry shows what practice feedback shows: answer, explanation, article
+        entry.review = selectors.wrongbook_review(entry.question)
     return render(
         request,
         "quizzes/practice_wrongbook.html",
