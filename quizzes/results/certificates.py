@@ -45,15 +45,30 @@ def _score_text(score) -> str:
     return text or "0"
 
 
+# Chinese line breaking (禁则): closing punctuation never starts a line (it hangs at the end of the previous one),
+# opening punctuation never ends one, and a number or a Latin word is never split.
+NO_LINE_START = set("，。、；：？！）》」』”’…—·%,.;:?!)]}")
+NO_LINE_END = set("（《「『“‘([{")
+
+
 def _wrap(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """Break Chinese text into lines no wider than `width` (character by character: no spaces to break on)."""
+    """Break Chinese text into lines no wider than `width` (character by character: no spaces to break on), by the
+    rules above; a hanging closing mark may pass the width by its own width."""
     lines, line = [], ""
     for ch in text:
-        if c.stringWidth(line + ch, font, size) > width and line:
-            lines.append(line)
-            line = ch
-        else:
+        if not line or ch in NO_LINE_START or c.stringWidth(line + ch, font, size) <= width:
             line += ch
+            continue
+        carry = ""
+        if ch.isascii() and ch.isalnum():  # keep "100" or "GB50016" whole
+            while line and line[-1].isascii() and line[-1].isalnum():
+                carry, line = line[-1] + carry, line[:-1]
+        while line and line[-1] in NO_LINE_END:
+            carry, line = line[-1] + carry, line[:-1]
+        if not line:  # one unbreakable run longer than the line: break it after all
+            line, carry = carry, ""
+        lines.append(line)
+        line = carry + ch
     if line:
         lines.append(line)
     return lines
