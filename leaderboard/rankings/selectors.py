@@ -99,7 +99,8 @@ def exam_my_rank(exam_id: int, user_id: int) -> dict | None:
 
 def exam_institution_ranking(exam) -> list[dict]:
     """Per institution in the exam's audience: participants (candidates with a submitted attempt) against the roster
-    headcount, and the average of each participant's best score. Ordered by participation rate, then average."""
+    headcount, and the average of each participant's best score. Ordered by participation rate, then average;
+    institutions without a participant come last with rank None."""
     from quizzes.exams.models import Attempt
 
     audience = list(exam.institutions.all()) or list(Institution.objects.all())
@@ -133,9 +134,14 @@ def exam_institution_ranking(exam) -> list[dict]:
                 "average": round(float(total / participants), 2) if participants else None,
             }
         )
-    rows.sort(key=lambda r: (-r["rate"], -(r["average"] or 0), r["name"]))
+    # An institution nobody from has sat the exam is listed, last and without a rank: a medal or a shared "2nd place"
+    # for taking no part would reward exactly what the board is meant to expose.
+    rows.sort(key=lambda r: (not r["participants"], -r["rate"], -(r["average"] or 0), r["name"]))
     previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
+        if not row["participants"]:
+            row["rank"] = None
+            continue
         key = (row["rate"], row["average"])
         if key != previous:
             rank, previous = position, key

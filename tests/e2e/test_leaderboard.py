@@ -10,7 +10,8 @@ from tests.leaderboard.factories import make_exam, submit
 def _contest():
     a = InstitutionFactory(name="甲镇卫生院", short_name="甲院", headcount=4)
     b = InstitutionFactory(name="乙镇中心卫生院", short_name="乙院", headcount=3)
-    exam = make_exam(title="安全生产知识竞赛（网络答题）", institutions=[a, b])
+    idle = InstitutionFactory(name="丙镇卫生院", short_name="丙院", headcount=30)  # nobody sits the exam
+    exam = make_exam(title="安全生产知识竞赛（网络答题）", institutions=[a, b, idle])
     people = [UserFactory(institution=(a, b)[i % 2], real_name=name) for i, name in enumerate(["张三", "李四", "王五"])]
     for user, score in zip(people, [88, 95, 72], strict=True):
         services.exam_attempt_record(attempt=submit(exam, user, score=score, duration_s=600 + score))
@@ -27,6 +28,14 @@ def test_projector_board_updates_live(server, browser, login, shot):
     page.wait_for_selector("[data-lb-conn].on", timeout=10000)
     rows = page.locator("[data-lb-people] li")
     assert rows.count() == 3 and "李四" in rows.nth(0).inner_text()
+    # Institutions: the two that took part hold gold and silver; 丙院 (nobody yet) is listed with "—" and no medal.
+    insts = page.locator("[data-lb-institutions] li")
+    assert insts.count() == 3
+    assert [insts.nth(i).get_attribute("class") or "" for i in range(3)] == ["medal-1", "medal-2", ""]
+    assert insts.nth(2).locator(".r").inner_text() == "—"
+    sub = insts.nth(2).locator("small")
+    assert sub.inner_text().startswith("0/30")
+    assert sub.evaluate("e => e.scrollWidth <= e.clientWidth"), "the participation line is not cut"
     shot(page, "leaderboard-projector-1920", full_page=False)
 
     # A new, better result is committed; the board is recomputed from the database and pushed to the projector.

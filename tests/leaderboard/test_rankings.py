@@ -141,7 +141,9 @@ def test_exam_institution_ranking_participation_and_average(store):
         "id": big.pk, "name": "大院", "headcount": 10, "participants": 2, "rate": 20.0, "average": 80.0, "rank": 2
     }  # fmt: skip
     assert rows["小院"]["rate"] == 50.0 and rows["小院"]["average"] == 50.0 and rows["小院"]["rank"] == 1
-    assert rows["无院"]["participants"] == 0 and rows["无院"]["average"] is None and rows["无院"]["rank"] == 3
+    # Nobody from 无院 sat the exam: listed last, without a rank (no medal, no tie with others for taking no part).
+    assert rows["无院"]["participants"] == 0 and rows["无院"]["average"] is None and rows["无院"]["rank"] is None
+    assert [r["name"] for r in selectors.exam_institution_ranking(exam)] == ["小院", "大院", "无院"]
 
 
 def test_institution_means_rank_only_above_min_players():

@@ -16,9 +16,11 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  function rankText(rank) { return rank === null || rank === undefined ? "—" : rank; }
   function row(cells) {
     var li = el("li");
-    li.appendChild(el("span", "r", cells[0]));
+    if (cells[0] >= 1 && cells[0] <= 3) li.className = "medal-" + cells[0];
+    li.appendChild(el("span", "r", rankText(cells[0])));
     var n = el("span", "n", cells[1]);
     if (cells[2]) n.appendChild(el("small", null, cells[2]));
     li.appendChild(n);
@@ -29,6 +31,7 @@
     var t = document.createElement("tr");
     cells.forEach(function (c, i) {
       var td = el("td");
+      if (i === 0) c = rankText(c);
       if (i === 1 && Array.isArray(c)) {
         td.appendChild(document.createTextNode(c[0]));
         td.appendChild(document.createElement("br"));
