@@ -158,8 +158,6 @@ def wrongbook_review(question: Question) -> dict:
     """One entry of the wrong-answer book opened: the options with the correct ones marked, the answer, the
     explanation and the article to study (the stored link, else the imported statute's lesson)."""
     feedback = question_feedback_data(question)
-    if not feedback["source_url"]:
-        feedback["source_url"] = lesson_url(question.source_law, question.source_article)
     correct = set(feedback["correct_options"])
     feedback["options"] = [
         {"letter": OPTION_LETTERS[i], "text": text, "correct": i in correct}
@@ -177,5 +175,6 @@ def question_feedback_data(question: Question) -> dict:
         "explanation": question.explanation,
         "source_law": question.source_law,
         "source_article": question.source_article,
-        "source_url": safe_source_url(question),
+        # The stored link, else the imported statute's lesson: a statute imported after the question links at once.
+        "source_url": safe_source_url(question) or lesson_url(question.source_law, question.source_article),
     }

@@ -63,3 +63,14 @@ def test_a_fill_in_entry_shows_every_accepted_answer(staff_a):
     )
     practice_answer(user=staff_a, question_id=question.pk, response=["110"], mode=PracticeMode.RANDOM)
     assert "119 / 一一九" in wrongbook_html(staff_a)
+
+
+def test_practice_feedback_links_a_statute_imported_after_the_question(statute_fixtures):
+    from quizzes.practice.selectors import question_feedback_data
+
+    question = QuestionFactory(source_law="示范区危险物品临时存放规定", source_article="第四条", source_url="")
+    assert question_feedback_data(question)["source_url"] == ""
+    import_statute(
+        text=read_statute_file(statute_fixtures / "危险物品临时存放规定.txt"), filename="x.txt", index_page=make_index()
+    )
+    assert question_feedback_data(question)["source_url"].endswith("#article-4")
