@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from content.search import search_pages
+from content.search import search_hits
 
 
 def search(request):
     query = request.GET.get("q", "").strip()
-    results = search_pages(query) if query else []
+    results = search_hits(query) if query else []
     return render(request, "content/search.html", {"query": query, "results": results})
