@@ -22,7 +22,14 @@ import pandas as pd
 TOO_EASY_FROM = 90.0  # facility index at or above: too easy (Moodle: 90-94 very easy, 95-100 extremely easy)
 TOO_HARD_UP_TO = 20.0  # facility index at or below: too hard (Moodle: 11-20 difficult, <= 10 very difficult)
 FLAG_TOO_EASY, FLAG_TOO_HARD, FLAG_NEGATIVE = "too_easy", "too_hard", "negative_discrimination"
-FLAG_LABELS = {FLAG_TOO_EASY: "过易", FLAG_TOO_HARD: "过难", FLAG_NEGATIVE: "负区分度"}
+FLAG_UNANSWERED, FLAG_MOSTLY_UNANSWERED = "unanswered", "mostly_unanswered"
+FLAG_LABELS = {
+    FLAG_TOO_EASY: "过易",
+    FLAG_TOO_HARD: "过难",
+    FLAG_NEGATIVE: "负区分度",
+    FLAG_UNANSWERED: "无人作答",
+    FLAG_MOSTLY_UNANSWERED: "多数未作答",
+}
 
 FAST_SECONDS_PER_QUESTION = 3.0  # an attempt quicker than this per question was hardly read
 FAST_MEDIAN_FRACTION = 0.25  # ... or quicker than a quarter of the exam's median duration
@@ -206,7 +213,16 @@ def discrimination_index(item_scores: Sequence[float], totals: Sequence[float]) 
     return round(100.0 * cov / math.sqrt(vx * vr), 1)
 
 
-def item_flags(facility: float | None, discrimination: float | None) -> list[str]:
+def item_flags(
+    facility: float | None, discrimination: float | None, *, answered: int | None = None, attempts: int | None = None
+) -> list[str]:
+    """Flags of one question. Unanswered is not wrong: a question nobody (or fewer than half) answered is flagged as
+    such (time ran out, the paper was too long) and never 过难 on the strength of blanks."""
+    if answered is not None and attempts:
+        if answered == 0:
+            return [FLAG_UNANSWERED]
+        if answered * 2 < attempts:
+            return [FLAG_MOSTLY_UNANSWERED]
     flags = []
     if facility is not None and facility >= TOO_EASY_FROM:
         flags.append(FLAG_TOO_EASY)
@@ -217,18 +233,33 @@ def item_flags(facility: float | None, discrimination: float | None) -> list[str
     return flags
 
 
-ITEM_COLUMNS = ["question_id", "attempts", "max_points", "mean_score", "facility", "sd", "discrimination", "flags"]
+ITEM_COLUMNS = [
+    "question_id",
+    "attempts",
+    "answered",
+    "max_points",
+    "mean_score",
+    "facility",
+    "sd",
+    "discrimination",
+    "flags",
+]
 
 
 def item_analysis(answers: pd.DataFrame) -> pd.DataFrame:
     """Facility and discrimination per question. `answers`: one row per analysed attempt and question with columns
     attempt_id, question_id, score (points earned; 0 when unanswered), max_points. The attempt's total is the sum of
-    its rows, so every question of the paper must be present (unanswered ones with score 0)."""
+    its rows, so every question of the paper must be present (unanswered ones with score 0). With an `answer` column
+    (analytics.answer_key: "" when unanswered), `answered` counts the attempts that gave an answer; without it, all."""
     if answers.empty:
         return pd.DataFrame(columns=ITEM_COLUMNS)
     frame = answers[["attempt_id", "question_id", "score", "max_points"]].astype(
         {"score": "float64", "max_points": "float64"}
     )
+    if "answer" in answers:
+        frame["answered"] = answers["answer"].fillna("").astype(str).str.strip("|,").ne("")
+    else:
+        frame["answered"] = True
     totals = frame.groupby("attempt_id")["score"].sum().rename("total")
     frame = frame.join(totals, on="attempt_id")
     frame["rest"] = frame["total"] - frame["score"]
@@ -237,6 +268,7 @@ def item_analysis(answers: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "attempts": grouped.size(),
+            "answered": grouped["answered"].sum().astype(int),
             "max_points": grouped["max_points"].max(),
             "mean_score": grouped["score"].mean(),
             "mean_fraction": grouped["fraction"].mean(),
@@ -252,7 +284,10 @@ def item_analysis(answers: pd.DataFrame) -> pd.DataFrame:
     out["facility"] = out["facility"].astype(object).where(out["facility"].notna(), None)
     out["discrimination"] = out["discrimination"].astype(object).where(out["discrimination"].notna(), None)
     out["sd"] = out["sd"].astype(object).where(out["sd"].notna(), None)
-    out["flags"] = [item_flags(f, d) for f, d in zip(out["facility"], out["discrimination"], strict=True)]
+    out["flags"] = [
+        item_flags(f, d, answered=int(a), attempts=int(n))
+        for f, d, a, n in zip(out["facility"], out["discrimination"], out["answered"], out["attempts"], strict=True)
+    ]
     return out[ITEM_COLUMNS]
 
 

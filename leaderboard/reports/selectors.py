@@ -490,6 +490,7 @@ def item_analysis(
                 "stem": q.get("stem", ""),
                 "category": q.get("category__name") or "未分类",
                 "options": freq,
+                "unanswered_share": analytics.percent(int(item["attempts"]) - int(item["answered"]), int(item["attempts"])),
                 "flags": list(item["flags"]),
                 "flag_labels": [analytics.FLAG_LABELS[f] for f in item["flags"]],
             }
@@ -509,6 +510,13 @@ def item_analysis(
         "items": rows,
         "categories": weak,
     }
+
+
+def integrity_people(data: dict) -> int:
+    """How many different people an integrity result names (for the access log)."""
+    people = {r["user_id"] for r in data["fast"]} | {r["user_id"] for r in data["tab_switches"]}
+    people |= {p["user_id"] for g in data["identical"] for p in g["people"]}
+    return len(people)
 
 
 def integrity(exam: Exam, viewer, institution_id: int | None = None, *, answers: pd.DataFrame | None = None) -> dict:
