@@ -183,7 +183,7 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
                 if can_manage_user(actor, owner):
                     reject("手机号", _("手机号已被工号 %(other)s 使用") % {"other": owner.employee_no})
                 else:
-                    reject("手机号", _("手机号已被您管理范围以外的账号使用"))
+                    reject("手机号", _("手机号已被你管理范围以外的账号使用"))
             if mobile and mobile not in seen_mobile:
                 seen_mobile[mobile] = row_no
 
@@ -204,7 +204,7 @@ def roster_plan(*, data: bytes, filename: str, actor: User) -> RosterPlan:
         if user is not None and not can_manage_user(actor, user):
             # Another institution's person, or an admin account (active or not): the same words for both, so the
             # answer tells nothing about whose 工号 it is.
-            reject("工号", _("工号 %(no)s 已被您管理范围以外的账号使用") % {"no": employee_no})
+            reject("工号", _("工号 %(no)s 已被你管理范围以外的账号使用") % {"no": employee_no})
 
         if issues:
             plan.rejected.extend(issues)

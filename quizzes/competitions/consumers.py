@@ -472,7 +472,7 @@ class HostConsumer(CompetitionConsumer):
         except ExamInProgress as error:
             return await self.refuse(error.code, error.message, CLOSE_FORBIDDEN)
         if user is None:
-            return await self.refuse("forbidden", "您没有权限主持这场竞赛。", CLOSE_FORBIDDEN)
+            return await self.refuse("forbidden", "你没有权限主持这场竞赛。", CLOSE_FORBIDDEN)
         self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)

@@ -17,7 +17,7 @@ class CompetitionError(Exception):
 
 class NotAllowed(CompetitionError):
     code = "forbidden"
-    default_message = _("您没有权限进行此操作。")
+    default_message = _("你没有权限进行此操作。")
 
 
 class GameNotFound(CompetitionError):
@@ -47,7 +47,7 @@ class NicknameUnavailable(CompetitionError):
 
 class PlayerRemoved(CompetitionError):
     code = "removed"
-    default_message = _("您已被主持人移出本场竞赛。")
+    default_message = _("你已被主持人移出本场竞赛。")
 
 
 class AnswerClosed(CompetitionError):

@@ -22,13 +22,13 @@ class ExamNotOpen(QuizError):
 class NotInAudience(QuizError):
     code = "not_in_audience"
     status = 403
-    default_message = _("您不在本场考试的参考范围内。")
+    default_message = _("你不在本场考试的参考范围内。")
 
 
 class NoAttemptsLeft(QuizError):
     code = "no_attempts_left"
     status = 409
-    default_message = _("您的作答次数已用完。")
+    default_message = _("你的作答次数已用完。")
 
 
 class EmptyPaper(QuizError):
@@ -74,4 +74,4 @@ class ExamInProgress(QuizError):
 
     code = "exam_in_progress"
     status = 409
-    default_message = _("您有正在进行的正式考试，交卷后才能使用此功能。")
+    default_message = _("你有正在进行的正式考试，交卷后才能使用此功能。")

@@ -27,7 +27,7 @@ class PracticePaused(PracticeError, ExamInProgress):
 
     code = "practice_paused"
     status = 409
-    default_message = _("您有正在进行的考试，交卷后才能继续练习。")
+    default_message = _("你有正在进行的考试，交卷后才能继续练习。")
 
 
 class CertificateNotEligible(PracticeError):
