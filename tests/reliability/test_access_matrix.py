@@ -191,6 +191,18 @@ def user_form(w, s) -> dict:
     }
 
 
+def notice_version(w) -> dict:
+    from elearn.privacy.notice import current_version
+
+    return {"version": current_version()}
+
+
+def departure_body(w, s) -> dict:
+    from django.utils import timezone
+
+    return {"user": s.staff.pk, "left_on": timezone.localdate().isoformat()}
+
+
 OBJECT_ADMIN = ("edit", "delete", "history", "history_results", "usage", "copy")
 STAFF_OBJECT = roles(DENY, DENY, (OK, DENY), OK)
 
@@ -205,6 +217,22 @@ MATRIX: dict[str, list] = {
         post("/accounts/password/", LOGGED_IN, {"new_password1": "a", "new_password2": "b"}),
     ],
     "org:me": [get("/me/", LOGGED_IN)],
+    # --- personal information (elearn.privacy) ----------------------------------------------------------------------
+    "privacy:notice": [
+        get("/privacy/notice/", LOGGED_IN),
+        post("/privacy/notice/", roles(DENY, GO("/"), GO("/"), GO("/")), notice_version),
+        post("/privacy/notice/", roles(DENY, *[BOUNCE("/privacy/notice/")] * 3), {"version": "0.stale"}),
+    ],
+    "privacy:my_data": [get("/me/data/", LOGGED_IN)],
+    "privacy:my_data_download": [
+        get("/me/data/download.json", LOGGED_IN),
+        get("/me/data/download.xlsx", LOGGED_IN),
+        get("/me/data/download.exe", roles(DENY, DENY, DENY, DENY)),
+    ],
+    # One person's full number: only for a manager who looks after them (officers: their institution's people).
+    "privacy:reveal": [
+        post(lambda w, s: f"/privacy/reveal/{s.staff.pk}/", roles(DENY, DENY, (OK, DENY), OK), {"context": "矩阵"})
+    ],
     # --- study ------------------------------------------------------------------------------------------------------
     "courses:index": [get("/study/", PUBLIC)],
     "courses:mine": [get("/study/mine/", LOGGED_IN)],
@@ -319,11 +347,34 @@ MATRIX: dict[str, list] = {
     "api-docs": [get("/api/docs/", PUBLIC)],
     "api-redoc": [get("/api/redoc/", PUBLIC)],
     "api/": [get("/api/", roles(*[GO("/api/docs/")] * 4))],
+    "favicon.ico": [get("/favicon.ico", roles(*[GO(r"/static/elearn/favicon\.[0-9a-f.]*ico")] * 4))],
     "me-list": [get("/api/v1/me/", LOGGED_IN)],
     "institution-list": [get("/api/v1/institutions/", LOGGED_IN)],
     "institution-detail": [get(lambda w, s: f"/api/v1/institutions/{s.inst.pk}/", roles(DENY, NF, (OK, NF), OK))],
     "staff-list": [get(lambda w, s: f"/api/v1/staff/?institution={s.inst.pk}", LOGGED_IN)],
     "staff-detail": [get(lambda w, s: f"/api/v1/staff/{s.staff.pk}/", roles(DENY, NF, (OK, NF), OK))],
+    "privacy-notice-list": [get("/api/v1/privacy/notice/", LOGGED_IN)],
+    "privacy-notice-acknowledge": [
+        api("POST", "/api/v1/privacy/notice/acknowledge/", LOGGED_IN, notice_version),
+        api("POST", "/api/v1/privacy/notice/acknowledge/", roles(DENY, BAD, BAD, BAD), {"version": "0.stale"}),
+    ],
+    "my-data-list": [get("/api/v1/my-data/", LOGGED_IN)],
+    "privacy-reveal-list": [
+        api(
+            "POST",
+            "/api/v1/privacy/reveal/",
+            roles(DENY, DENY, (OK, NF), OK),
+            lambda w, s: {"user": s.staff.pk, "context": "矩阵"},
+        )
+    ],
+    "access-log-list": [
+        get("/api/v1/access-log/", MANAGERS),
+        get(lambda w, s: f"/api/v1/access-log/?institution={s.inst.pk}", SCOPED | {"officer": (OK, DENY)}),
+    ],
+    "departure-list": [
+        get("/api/v1/departures/", MANAGERS),
+        api("POST", "/api/v1/departures/", roles(DENY, DENY, (OK, NF), OK), departure_body),
+    ],
     "roster-import-list": [
         api(
             "POST",
@@ -487,6 +538,30 @@ MATRIX: dict[str, list] = {
     ],
     "org_roster_template": [get("/admin/roster/template/", MANAGERS)],
     "org_roster_passwords": [get("/admin/roster/passwords/nope/", roles(DENY, DENY, NF, NF))],
+    "privacy_access_log": [
+        get("/admin/privacy/access-log/", MANAGERS),
+        get(lambda w, s: f"/admin/privacy/access-log/?institution={s.inst.pk}", SCOPED | {"officer": (OK, DENY)}),
+    ],
+    "privacy_access_log_export": [
+        get("/admin/privacy/access-log/export.xlsx", MANAGERS),
+        get("/admin/privacy/access-log/export.csv", MANAGERS),
+    ],
+    "privacy_departures": [
+        get("/admin/privacy/departures/?q=矩阵", MANAGERS),
+        post(
+            "/admin/privacy/departures/",
+            roles(DENY, DENY, (GO("/admin/privacy/departures/"), NF), GO("/admin/privacy/departures/")),
+            departure_body,
+        ),
+    ],
+    # Nobody has left: refused with the reason, nothing changes.
+    "privacy_departure_undo": [
+        post(
+            lambda w, s: f"/admin/privacy/departures/{s.staff.pk}/undo/",
+            roles(DENY, DENY, (BOUNCE("/admin/privacy/departures/"), NF), BOUNCE("/admin/privacy/departures/")),
+        )
+    ],
+    "privacy_retention": [get("/admin/privacy/retention/", ADMIN_ONLY)],
     "courses_law_import": [
         get("/admin/courses/import-law/", ADMIN_ONLY),
         post("/admin/courses/import-law/", ADMIN_ONLY, {}),
@@ -505,6 +580,10 @@ MATRIX: dict[str, list] = {
     "quizzes_bank_import": [get("/admin/bank/import/", ADMIN_ONLY), post("/admin/bank/import/", ADMIN_ONLY, {})],
     "quizzes_bank_import_job": [
         get("/admin/bank/import/nope/", roles(DENY, DENY, DENY, BOUNCE("/admin/bank/import/")))
+    ],
+    "quizzes_bank_import_mapping": [
+        get("/admin/bank/import/nope/columns/", roles(DENY, DENY, DENY, BOUNCE("/admin/bank/import/"))),
+        post("/admin/bank/import/nope/columns/", roles(DENY, DENY, DENY, BOUNCE("/admin/bank/import/")), {}),
     ],
     "quizzes_bank_template": [get("/admin/bank/template/", ADMIN_ONLY)],
     "quizzes_bank_export": [get("/admin/bank/export/", ADMIN_ONLY)],
