@@ -99,8 +99,9 @@ import-laws:                              ## import the five reference statutes 
 # Benchmarks: each prints a table beside a same-run baseline. Run them on a quiet machine.
 bench: bench-bank bench-exam bench-results bench-study bench-reports bench-fanout
 
-bench-bank:                               ## import/export of a 10,000-question workbook: time and peak memory
+bench-bank:                               ## import/export of a 10,000-question workbook; 10,000-question .xls and .docx imports
 	$(BIN)/python bench/bench_bank.py
+	$(BIN)/python bench/bench_bank_formats.py
 
 bench-exam:                               ## N candidates start, save and submit over HTTP (SQLite: 1 process; PostgreSQL: 2)
 	./scripts/ensure-services.sh

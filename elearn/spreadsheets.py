@@ -59,12 +59,16 @@ def _check_size(data: bytes, filename: str) -> None:
         )
 
 
-def check_zip(data: bytes, filename: str) -> None:
-    """Refuse an xlsx that is not a zip, or whose entries would inflate past our limits (a zip bomb)."""
+def check_zip(
+    data: bytes, filename: str, *, kind: str = "Excel（xlsx）", parts: tuple[str, ...] = ("[Content_Types].xml",)
+) -> None:
+    """Refuse an Office file (xlsx; docx with kind/parts) that is not a zip, lacks its `parts`, declares a DTD, or
+    whose entries would inflate past our limits (a zip bomb)."""
+    not_valid = _("文件“%(name)s”不是有效的 %(kind)s文件。") % {"name": filename, "kind": kind}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise SpreadsheetError(_("文件“%(name)s”不是有效的 Excel（xlsx）文件。") % {"name": filename}) from exc
+        raise SpreadsheetError(not_valid) from exc
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise SpreadsheetError(_("文件“%(name)s”包含的条目过多，拒绝处理。") % {"name": filename})
@@ -72,8 +76,9 @@ def check_zip(data: bytes, filename: str) -> None:
     compressed = sum(info.compress_size for info in infos) or 1
     if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
         raise SpreadsheetError(_("文件“%(name)s”解压后过大（疑似压缩炸弹），拒绝处理。") % {"name": filename})
-    if "[Content_Types].xml" not in archive.namelist():
-        raise SpreadsheetError(_("文件“%(name)s”不是有效的 Excel（xlsx）文件。") % {"name": filename})
+    names = set(archive.namelist())
+    if any(part not in names for part in parts):
+        raise SpreadsheetError(not_valid)
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, info):
             raise SpreadsheetError(_("文件“%(name)s”含有实体或 DTD 定义，出于安全原因拒绝处理。") % {"name": filename})
@@ -108,7 +113,9 @@ def decode_text(data: bytes, filename: str) -> str:
     raise SpreadsheetError(_("无法识别文件“%(name)s”的编码，请另存为 UTF-8 或 GBK 编码的 CSV。") % {"name": filename})
 
 
-def _clean(value) -> str:
+def _clean(value, exact: bool = False) -> str:
+    """A cell as text: line breaks unified and surrounding whitespace trimmed; ideographic spaces inside become ASCII
+    spaces unless `exact` (a question bank keeps its text as written: "（　　）" stays)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -116,11 +123,11 @@ def _clean(value) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-    text = str(value)
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip() if exact else text.replace("\u3000", " ").strip()
 
 
-def raw_rows(data: bytes, filename: str, *, max_rows: int | None = None) -> list[list[str]]:
+def raw_rows(data: bytes, filename: str, *, max_rows: int | None = None, exact: bool = False) -> list[list[str]]:
     """All rows of the first sheet (or the CSV) as lists of cleaned strings, no header interpretation."""
     _check_size(data, filename)
     lower = filename.lower()
@@ -132,7 +139,7 @@ def raw_rows(data: bytes, filename: str, *, max_rows: int | None = None) -> list
             raise SpreadsheetError(
                 _("无法读取 Excel 文件“%(name)s”：%(error)s") % {"name": filename, "error": exc}
             ) from exc
-        rows = [[_clean(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+        rows = [[_clean(v, exact) for v in row] for row in frame.itertuples(index=False, name=None)]
     elif lower.endswith(CSV_SUFFIXES):
         text = decode_text(data, filename)
         try:
@@ -140,7 +147,7 @@ def raw_rows(data: bytes, filename: str, *, max_rows: int | None = None) -> list
             delimiter = dialect.delimiter
         except csv.Error:
             delimiter = ","
-        rows = [[_clean(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        rows = [[_clean(v, exact) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
         if max_rows is not None:
             rows = rows[:max_rows]
     elif lower.endswith(".xls"):

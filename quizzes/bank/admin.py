@@ -1,6 +1,7 @@
 """Wagtail admin for the question bank (district admins): question and category viewsets with filters and
-search, a preview as staff will see it, "where used", bulk move/retire, and the import page (upload -> dry run
-with progress -> one atomic commit) with the template download and exports.
+search, a preview as staff will see it, "where used", bulk move/retire, and the import page (upload a file or paste
+text -> dry run with progress -> map the columns by hand if needed, dry run again -> one atomic commit) with the
+template download and exports.
 
 Translation only: parsing rules come from quizzes.bank.importers, changes from quizzes.bank.services.
 """
@@ -22,12 +23,12 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
+from wagtail.admin.widgets import Button
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from elearn.org.bank_permissions import BankManagerRequiredMixin, bank_managers_only, can_manage_bank
 from elearn.spreadsheets import SpreadsheetError
@@ -35,10 +36,20 @@ from quizzes.bank import services as bank_services
 from quizzes.bank import tasks as bank_tasks
 from quizzes.bank.exceptions import BankError, ImportRejected
 from quizzes.bank.export import EXPORT_FORMATS, export_bank
-from quizzes.bank.importers import ACCEPTED_SUFFIXES, FORMAT_LABELS
-from quizzes.bank.importers.common import TYPE_LABELS, RawQuestion, Rejected, answer_to_text, split_category, validate
+from quizzes.bank.importers import ACCEPTED_SUFFIXES, FORMAT_LABELS, parse_upload
+from quizzes.bank.importers.common import (
+    FIELD_CHOICES,
+    IGNORE_LABEL,
+    TYPE_LABELS,
+    RawQuestion,
+    Rejected,
+    answer_to_text,
+    split_category,
+    validate,
+)
+from quizzes.bank.importers.spreadsheet import accepted_names, header_key
 from quizzes.bank.importers.template import template_bytes
-from quizzes.bank.models import OPTION_LETTERS, Category, Question
+from quizzes.bank.models import OPTION_LETTERS, BankColumnMapping, Category, Question
 from quizzes.bank.selectors import bank_questions, question_usage
 
 # --- question form: options one per line, the answer written as in the import template ------------------------
@@ -137,9 +148,20 @@ class QuestionFilterSet(WagtailFilterSet):
         return bank_questions(queryset=queryset, tag=value.name) if value else queryset
 
 
-class StemColumn(Column):
+class StemTitleColumn(TitleColumn):
+    """The stem, shortened, as the row's title: a link to the edit view, with the row's action menu (编辑, 预览,
+    使用情况, 删除) beside it."""
+
     def get_value(self, instance):
         return instance.stem[:60] + ("…" if len(instance.stem) > 60 else "")
+
+
+class QuestionIndexView(IndexView):
+    def _get_title_column(self, field_name, column_class=StemTitleColumn, **kwargs):
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
+
+ONE_LINE = "w-whitespace-nowrap"  # 单选题 / 启用 on one line, not one character per line
 
 
 class QuestionViewSet(SnippetViewSet):
@@ -148,12 +170,18 @@ class QuestionViewSet(SnippetViewSet):
     menu_label = gettext_lazy("题目")
     url_prefix = "bank/questions"
     chooser_viewset_class = bank_managers_only(SnippetChooserViewSet)
+    index_view_class = QuestionIndexView
     list_display = [
-        StemColumn("stem", label=gettext_lazy("题干")),
-        Column("get_type_display", label=gettext_lazy("题型")),
+        "stem",  # the title column (QuestionIndexView): edit link and action menu
+        Column("get_type_display", label=gettext_lazy("题型"), classname=ONE_LINE),
         Column("category", label=gettext_lazy("分类")),
         "difficulty",
-        Column("get_status_display", label=gettext_lazy("状态")),
+        StatusTagColumn(
+            "get_status_display",
+            label=gettext_lazy("状态"),
+            primary=lambda question: question.status == Question.Status.ACTIVE,
+            classname=ONE_LINE,
+        ),
         "updated_at",
     ]
     list_export = ["pk", "type", "stem", "category", "difficulty", "status"]
@@ -273,10 +301,9 @@ hooks.register("register_bulk_action", RetireQuestionsBulkAction)
 @hooks.register("register_snippet_listing_buttons")
 def question_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, Question) and can_manage_bank(user):
-        yield ListingButton(_("预览"), reverse("quizzes_bank_preview", args=[snippet.pk]), icon_name="view", priority=5)
-        yield ListingButton(
-            _("使用情况"), reverse("quizzes_bank_usage", args=[snippet.pk]), icon_name="link", priority=6
-        )
+        # In the row's action menu (…) beside 编辑 and 删除: top-level buttons squeezed the stem on narrow screens.
+        yield Button(_("预览"), reverse("quizzes_bank_preview", args=[snippet.pk]), icon_name="view", priority=5)
+        yield Button(_("使用情况"), reverse("quizzes_bank_usage", args=[snippet.pk]), icon_name="link", priority=6)
 
 
 # --- pages: preview, usage, import, template, export ----------------------------------------------------------
@@ -306,10 +333,25 @@ def question_usage_view(request, pk):
     return render(request, "quizzes/admin/bank_usage.html", {"question": question, "usages": question_usage(question)})
 
 
+UPLOAD_SUFFIXES = tuple(dict.fromkeys((*ACCEPTED_SUFFIXES, ".xls", ".docx")))
+PASTED_FILENAME = "粘贴的文本.txt"
+PASTE_FORMATS = ("gift", "aiken")  # formats a pasted text may be read as when chosen; otherwise "text"
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("题库文件"),
-        help_text=gettext_lazy(".xlsx、.csv（UTF-8 或 GBK）、.txt（GIFT 或 Aiken）、.gift、.xml（Moodle XML）"),
+        required=False,
+        help_text=gettext_lazy(
+            ".xlsx、.xls、.csv（UTF-8 或 GBK）、.docx（Word 试题）、.txt（GIFT 或 Aiken）、.gift、.xml（Moodle XML）"
+        ),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("或粘贴题目文本"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "1. 火警电话是（ ）。\nA.110 B.119 C.120\n答案：B"}),
+        help_text=gettext_lazy("从 Word 或 PDF 复制的题目：题号、选项、“答案：”和“解析：”各占一行或写在同一行均可。"),
     )
     format = forms.ChoiceField(
         label=gettext_lazy("格式"),
@@ -321,12 +363,89 @@ class ImportForm(forms.Form):
         required=False,
         help_text=gettext_lazy("文件中没有分类的题目放入此分类，多级用“ > ”分隔；留空为“未分类”。"),
     )
+    clear_empty = forms.BooleanField(
+        label=gettext_lazy("空单元格表示清空该字段"),
+        required=False,
+        help_text=gettext_lazy(
+            "更新已有题目时：不勾选，空单元格（以及文件中没有的列）保留原来的内容；勾选后，空单元格会清空解析、出处、标签、限时，难度恢复为 3。"
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((*ACCEPTED_SUFFIXES, ".xls")):
-            raise forms.ValidationError(_("不支持的文件类型：请上传 .xlsx、.csv、.txt、.gift 或 .xml 文件。"))
+        if upload and not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(
+                _("不支持的文件类型：请上传 .xlsx、.xls、.csv、.docx、.txt、.gift 或 .xml 文件。")
+            )
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        has_text = bool(cleaned.get("text", "").strip())
+        if cleaned.get("file") and has_text:
+            raise forms.ValidationError(_("请只上传文件或只粘贴文本，不要同时提供。"))
+        if not cleaned.get("file") and not has_text:
+            raise forms.ValidationError(_("请选择题库文件，或在文本框中粘贴题目。"))
+        return cleaned
+
+    def upload(self) -> tuple[bytes, str, str | None]:
+        """(data, filename, format) of what was given: the file, or the pasted text as a text upload."""
+        if self.cleaned_data.get("file"):
+            upload = self.cleaned_data["file"]
+            return upload.read(), upload.name, self.cleaned_data["format"] or None
+        # Pasted text is read as a Word/PDF-style bank, unless GIFT or Aiken was chosen explicitly.
+        chosen = self.cleaned_data["format"]
+        return self.cleaned_data["text"].encode("utf-8"), PASTED_FILENAME, chosen if chosen in PASTE_FORMATS else "text"
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per column of the file's header row: which field it holds, or 忽略."""
+
+    clear_empty = forms.BooleanField(label=gettext_lazy("空单元格表示清空该字段"), required=False)
+
+    def __init__(self, *args, header: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header = header
+        choices = [("", IGNORE_LABEL), *((key, label) for key, label in FIELD_CHOICES.items())]
+        for column in header["columns"]:
+            if column["name"]:
+                self.fields[f"col_{column['index']}"] = forms.ChoiceField(
+                    label=column["name"], choices=choices, required=False, initial=column["field"]
+                )
+
+    def column_fields(self):
+        """(bound select, column number from 1, first data row's cell) per column, for the template."""
+        samples = {str(c["index"]): c.get("sample", "") for c in self.header["columns"]}
+        return [
+            (self[name], int(name.removeprefix("col_")) + 1, samples.get(name.removeprefix("col_"), ""))
+            for name in self.fields
+            if name.startswith("col_")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen: dict[str, list[str]] = {}
+        for column in self.header["columns"]:
+            field = cleaned.get(f"col_{column['index']}")
+            if field:
+                chosen.setdefault(field, []).append(column["name"])
+        missing = [str(FIELD_CHOICES[f]) for f in ("stem", "answer") if f not in chosen]
+        if missing:
+            raise forms.ValidationError(_("请指定%(fields)s所在的列。") % {"fields": "和".join(missing)})
+        twice = [f"{FIELD_CHOICES[f]}（{'、'.join(names)}）" for f, names in chosen.items() if len(names) > 1]
+        if twice:
+            raise forms.ValidationError(_("同一个字段只能对应一列：%(fields)s。") % {"fields": "；".join(twice)})
+        return cleaned
+
+    def column_map(self) -> dict[str, str]:
+        """header name -> field ("" = ignore), as parse_upload takes it."""
+        return {
+            column["name"]: self.cleaned_data.get(f"col_{column['index']}", "")
+            for column in self.header["columns"]
+            if column["name"]
+        }
 
 
 def bank_import_view(request):
@@ -334,16 +453,63 @@ def bank_import_view(request):
     _require_bank_manager(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        data, filename, fmt = form.upload()
         token = bank_tasks.job_start(
             user_id=request.user.pk,
-            data=upload.read(),
-            filename=upload.name,
-            fmt=form.cleaned_data["format"] or None,
+            data=data,
+            filename=filename,
+            fmt=fmt,
             default_category=split_category(form.cleaned_data["default_category"]) or None,
+            clear_empty=form.cleaned_data["clear_empty"],
         )
         return redirect("quizzes_bank_import_job", token=token)
     return render(request, "quizzes/admin/bank_import.html", {"form": form, "export_formats": EXPORT_FORMATS})
+
+
+def _job_page(request, job: dict, token: str, *, mapping_form=None):
+    report = job.get("report") or {}
+    header = report.get("header")
+    if mapping_form is None and header:
+        mapping_form = ColumnMappingForm(header=header, initial={"clear_empty": job.get("clear_empty")})
+    return render(
+        request,
+        "quizzes/admin/bank_import_job.html",
+        {
+            "job": job,
+            "token": token,
+            "mapping_form": mapping_form,
+            "accepted_names": accepted_names() if header else None,
+        },
+    )
+
+
+def bank_import_mapping(request, token):
+    """The preview's column mapping: remember it for this header and run the dry run again with it."""
+    _require_bank_manager(request)
+    job = bank_tasks.job_get(token, user_id=request.user.pk)
+    if job is None or request.method != "POST":
+        if job is None:
+            messages.error(request, _("预览已过期，请重新上传文件。"))
+            return redirect("quizzes_bank_import")
+        return redirect("quizzes_bank_import_job", token=token)
+    header = (job.get("report") or {}).get("header")
+    if not header:
+        return redirect("quizzes_bank_import_job", token=token)
+    form = ColumnMappingForm(request.POST, header=header)
+    if not form.is_valid():
+        return _job_page(request, job, token, mapping_form=form)
+    column_map = form.column_map()
+    BankColumnMapping.remember(
+        fingerprint=header["fingerprint"],
+        header=[c["name"] for c in header["columns"]],
+        columns={header_key(name): field for name, field in column_map.items()},
+        user=request.user,
+    )
+    bank_tasks.job_rerun(
+        token, user_id=request.user.pk, column_map=column_map, clear_empty=form.cleaned_data["clear_empty"]
+    )
+    messages.success(request, _("已按你指定的列对应关系重新预览；下次导入相同表头的文件时会自动套用。"))
+    return redirect("quizzes_bank_import_job", token=token)
 
 
 def bank_import_job(request, token):
@@ -361,24 +527,27 @@ def bank_import_job(request, token):
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return redirect("quizzes_bank_import")
         try:
-            result = bank_services.bank_import(
+            # Exactly the reading the dry run showed: same mapping, same "empty cells clear" choice.
+            parsed = parse_upload(
                 data=data,
                 filename=job["filename"],
                 fmt=job["fmt"],
                 default_category=job["default_category"],
-                actor=request.user,
-                skip_rejected=bool(request.POST.get("skip_rejected")),
+                **bank_tasks.job_parse_options(job),
+            )
+            result = bank_services.bank_import_parsed(
+                parsed=parsed, actor=request.user, skip_rejected=bool(request.POST.get("skip_rejected"))
             )
         except ImportRejected as exc:
             job["report"] = exc.plan.report(limit=bank_tasks.REPORT_LIMIT)
             messages.error(request, _("文件中有被拒绝的行，未写入任何数据。"))
-            return render(request, "quizzes/admin/bank_import_job.html", {"job": job, "token": token})
+            return _job_page(request, job, token)
         except (SpreadsheetError, BankError) as exc:
             messages.error(request, str(exc))
             return redirect("quizzes_bank_import")
         bank_tasks.job_finish(token)
-        return render(request, "quizzes/admin/bank_import_done.html", {"result": result, "report": result.report()})
-    return render(request, "quizzes/admin/bank_import_job.html", {"job": job, "token": token})
+        return render(request, "quizzes/admin/bank_import_done.html", {"result": result, "report": result.report(limit=bank_tasks.REPORT_LIMIT)})
+    return _job_page(request, job, token)
 
 
 def bank_template(request):
@@ -411,6 +580,7 @@ def register_bank_urls():
     return [
         path("bank/import/", bank_import_view, name="quizzes_bank_import"),
         path("bank/import/<str:token>/", bank_import_job, name="quizzes_bank_import_job"),
+        path("bank/import/<str:token>/columns/", bank_import_mapping, name="quizzes_bank_import_mapping"),
         path("bank/template/", bank_template, name="quizzes_bank_template"),
         path("bank/export/", bank_export_view, name="quizzes_bank_export"),
         path("bank/preview/<int:pk>/", question_preview, name="quizzes_bank_preview"),

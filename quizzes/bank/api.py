@@ -24,10 +24,12 @@ from elearn.spreadsheets import SpreadsheetError
 from quizzes.bank import services as bank_services
 from quizzes.bank.exceptions import BankError, ImportRejected
 from quizzes.bank.export import EXPORT_FORMATS, export_bank
-from quizzes.bank.importers import FORMAT_LABELS, build_plan
-from quizzes.bank.importers.common import split_category
+from quizzes.bank.importers import FORMAT_LABELS, parse_upload
+from quizzes.bank.importers.common import FIELD_CHOICES, split_category
+from quizzes.bank.importers.plan import build_plan_from
+from quizzes.bank.importers.spreadsheet import header_key, normalise_column_map
 from quizzes.bank.importers.template import template_bytes
-from quizzes.bank.models import Category, Question
+from quizzes.bank.models import BankColumnMapping, Category, Question
 from quizzes.bank.selectors import bank_questions, question_usage
 
 
@@ -312,6 +314,34 @@ class BankImportUploadSerializer(serializers.Serializer):
     skip_rejected = serializers.BooleanField(
         default=False, help_text="commit the valid rows of a file that has rejected ones"
     )
+    column_map = serializers.JSONField(
+        required=False,
+        binary=True,
+        help_text=(
+            "tables: a JSON object mapping header names to fields, overriding the names recognised, e.g. "
+            '{"题目选项": "options", "备注": ""} ("" = ignore). Fields: ' + ", ".join(FIELD_CHOICES) + ". "
+            "Without it, a mapping saved for the same header is applied (report.notices says so)."
+        ),
+    )
+    remember_mapping = serializers.BooleanField(
+        default=True, help_text="save column_map for the next file with the same header (when it found the header)"
+    )
+    clear_empty = serializers.BooleanField(
+        default=False,
+        help_text="updates: an empty cell clears the stored field (default: an empty cell, like a missing column, "
+        "leaves it unchanged)",
+    )
+
+    def validate_column_map(self, value):
+        if value is None:
+            return None
+        try:
+            normalise_column_map(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc))
+        if not all(isinstance(v, str | None) for v in value.values()):
+            raise serializers.ValidationError(_("列对应关系的字段应是文字。"))
+        return value
 
 
 class BankImportIssueSerializer(serializers.Serializer):
@@ -336,7 +366,18 @@ ImportReport = inline_serializer(
         "warnings": BankImportIssueSerializer(many=True),
         "unmapped_columns": serializers.ListField(child=serializers.CharField()),
         "new_categories": serializers.ListField(child=serializers.CharField()),
-        "updates": serializers.ListField(child=serializers.DictField()),
+        "updates": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="per updated question: row, question, stem, changes (labels) and fields "
+            "[{field, label, old, new}]",
+        ),
+        "notices": serializers.ListField(child=serializers.CharField()),
+        "header": serializers.DictField(
+            allow_null=True,
+            help_text="tables: row (null when not found), fingerprint, source (auto | manual | remembered), "
+            "column_map and columns [{index, name, field, label}]",
+        ),
+        "clear_empty": serializers.BooleanField(),
     },
 )
 
@@ -359,17 +400,36 @@ class BankImportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         data = serializer.validated_data
         upload = data["file"]
         body = upload.read()
-        options = {
-            "data": body,
-            "filename": upload.name,
-            "fmt": data.get("file_format") or None,
-            "default_category": split_category(data.get("default_category", "")) or None,
-        }
         try:
+            parsed = parse_upload(
+                data=body,
+                filename=upload.name,
+                fmt=data.get("file_format") or None,
+                default_category=split_category(data.get("default_category", "")) or None,
+                column_map=data.get("column_map") or None,
+                clear_empty=data["clear_empty"],
+                saved_mappings=BankColumnMapping.for_fingerprints,
+            )
+            header = parsed.header
+            if (
+                data.get("column_map")
+                and data["remember_mapping"]
+                and header
+                and header.row
+                and header.source == "manual"
+            ):
+                BankColumnMapping.remember(
+                    fingerprint=header.fingerprint,
+                    header=header.names,
+                    columns={header_key(n): f for n, f in header.column_map.items()},
+                    user=request.user,
+                )
             if data["commit"]:
-                result = bank_services.bank_import(**options, actor=request.user, skip_rejected=data["skip_rejected"])
+                result = bank_services.bank_import_parsed(
+                    parsed=parsed, actor=request.user, skip_rejected=data["skip_rejected"]
+                )
                 return Response(result.report(), status=status.HTTP_201_CREATED)
-            plan = build_plan(**options)
+            plan = build_plan_from(parsed)
         except ImportRejected as exc:
             report = {**exc.plan.report(), "committed": False}
             detail = _("有 %(count)d 行被拒绝，未写入任何内容。") % {"count": len(report["rejected"])}

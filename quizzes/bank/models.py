@@ -245,3 +245,48 @@ class BankImportLock(models.Model):
         """Call inside a transaction; returns once no other import holds the lock."""
         cls.objects.get_or_create(name="bank")
         list(cls.objects.select_for_update().filter(name="bank").values("pk"))
+
+
+class BankColumnMapping(models.Model):
+    """The column mapping an admin chose by hand for a bank file's header row (题目选项 -> 选项, 备注 -> 忽略 ...),
+    applied again, with a notice, to the next file whose header row has the same fingerprint (its names folded:
+    full-width forms, case, spaces and brackets do not matter). One per header, shared by the bank managers: the
+    same export from the same exam system maps the same way for everyone; the last choice wins."""
+
+    fingerprint = models.CharField(_("表头指纹"), max_length=64, unique=True)
+    header = models.JSONField(_("表头"), default=list)
+    columns = models.JSONField(_("列对应关系"), default=dict, help_text=_("折叠后的表头名称 -> 字段（空为忽略）"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("题库表头对应关系")
+        verbose_name_plural = _("题库表头对应关系")
+
+    def __str__(self) -> str:
+        return " | ".join(str(name) for name in self.header)
+
+    @classmethod
+    def remember(cls, *, fingerprint: str, header: list[str], columns: dict[str, str], user=None):
+        """Save (or replace) the mapping for one header row."""
+        row, _created = cls.objects.update_or_create(
+            fingerprint=fingerprint,
+            defaults={
+                "header": list(header),
+                "columns": dict(columns),
+                "updated_by": user if getattr(user, "pk", None) else None,
+            },
+        )
+        return row
+
+    @classmethod
+    def for_fingerprints(cls, fingerprints: list[str]) -> dict[str, dict[str, str]]:
+        """{fingerprint: columns} for the headers that have a saved mapping (one query)."""
+        return dict(cls.objects.filter(fingerprint__in=set(fingerprints)).values_list("fingerprint", "columns"))

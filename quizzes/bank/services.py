@@ -1,29 +1,40 @@
 """Changes to the question bank: committing an import plan, bulk move and retire. Keyword-only, atomic.
 
 Views, the API, the admin and the management commands call these; none of them writes questions itself.
+
+Pictures that came with imported questions (`ParsedQuestion.image`, from any format) are stored here, when the
+import is committed: checked again (`quizzes.bank.importers.images.check_image`: an invalid one is a warning naming
+the question, never an error), stored once per content (an identical picture already in Wagtail's library, by its
+file_hash, is reused) and attached to new questions and to matched questions that have no picture yet. A picture
+never replaces one a question already has. Files written by an import that then fails are deleted again.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.files.images import ImageFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from taggit.models import Tag
+from wagtail.images import get_image_model
 
 from quizzes.bank.exceptions import BankError, ImportRejected
-from quizzes.bank.importers import ImportPlan, ParseResult, parse_upload
-from quizzes.bank.importers.plan import CategoryIndex, build_plan_from
+from quizzes.bank.importers import ImportPlan, Issue, ParseResult, parse_upload
+from quizzes.bank.importers.images import CheckedImage, ImageProblem, check_image
+from quizzes.bank.importers.plan import CategoryIndex, PlannedQuestion, build_plan_from
 from quizzes.bank.links import lesson_url
 from quizzes.bank.models import BankImportLock, Category, Question, QuestionTag
 
 BATCH = 1000
 UPDATE_FIELDS = [
+    "image",
     "correct_options",
     "accepted_answers",
     "explanation",
@@ -46,15 +57,20 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     categories_created: int = 0
+    images_attached: int = 0  # questions that got a picture
+    images_stored: int = 0  # new pictures in Wagtail's library (identical ones are stored once)
+    stored_files: list = field(default_factory=list, repr=False)  # (storage, name) written by this import
 
-    def report(self) -> dict:
-        body = self.plan.report()
+    def report(self, *, limit: int | None = None) -> dict:
+        body = self.plan.report(limit=limit)
         body["committed"] = True
         body["written"] = {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "categories_created": self.categories_created,
+            "images_attached": self.images_attached,
+            "images_stored": self.images_stored,
         }
         return body
 
@@ -72,26 +88,41 @@ def bank_import(
     """Parse, plan and write an import in one transaction. With rejected rows, nothing is written and
     ImportRejected carries the plan, unless `skip_rejected` (the user saw the dry run and chose to import the rest).
     Re-importing the same file finds every question unchanged and writes nothing."""
-    with transaction.atomic():
-        parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
-        return _commit(parsed, actor=actor, skip_rejected=skip_rejected, progress=progress)
+    stored_files: list = []
+    try:
+        with transaction.atomic():
+            parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
+            return _commit(
+                parsed, actor=actor, skip_rejected=skip_rejected, progress=progress, stored_files=stored_files
+            )
+    except BaseException:
+        _delete_files(stored_files)
+        raise
 
 
 def bank_import_parsed(*, parsed: ParseResult, actor, skip_rejected: bool = False) -> ImportResult:
     """Commit questions that did not come from a file (the demo seeder, other apps): same plan, same rules."""
-    with transaction.atomic():
-        return _commit(parsed, actor=actor, skip_rejected=skip_rejected, progress=None)
+    stored_files: list = []
+    try:
+        with transaction.atomic():
+            return _commit(parsed, actor=actor, skip_rejected=skip_rejected, progress=None, stored_files=stored_files)
+    except BaseException:
+        _delete_files(stored_files)
+        raise
 
 
-def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> ImportResult:
+def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress, stored_files: list) -> ImportResult:
     """Plan inside the caller's transaction and write it (all or nothing). Imports take the bank lock first, so
     the plan is made against a bank no other import is changing."""
     BankImportLock.acquire()
     plan = build_plan_from(parsed, progress=progress)
     if plan.rejected and not skip_rejected:
         raise ImportRejected(plan)
-    result = ImportResult(plan=plan, unchanged=len(plan.unchanged))
-    if not plan.new and not plan.updated:
+    result = ImportResult(plan=plan, unchanged=len(plan.unchanged), stored_files=stored_files)
+    # Pictures: one pass over the plan; no query at all when no question brought one.
+    pictured = [p for p in (*plan.new, *plan.updated, *plan.unchanged) if p.parsed.image is not None]
+    images = _store_images(pictured, plan=plan, actor=actor, result=result) if pictured else {}
+    if not plan.new and not plan.updated and not images:
         return result
     update_ids = [p.existing_id for p in plan.updated]
     categories = CategoryIndex()
@@ -104,6 +135,7 @@ def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> Imp
         question = Question(
             **planned.values,
             category_id=categories.get(planned.category_path),
+            image_id=images.get(id(planned)),
             author=actor if getattr(actor, "pk", None) else None,
             status=Question.Status.ACTIVE,
         )
@@ -125,6 +157,8 @@ def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> Imp
         for name, value in planned.values.items():
             setattr(question, name, value)
         question.category_id = categories.get(planned.category_path)
+        if id(planned) in images and question.image_id is None:
+            question.image_id = images[id(planned)]
         if not question.source_url:
             question.source_url = resolve(question.source_law, question.source_article)
         question.updated_at = now
@@ -133,10 +167,88 @@ def _commit(parsed: ParseResult, *, actor, skip_rejected: bool, progress) -> Imp
     Question.objects.bulk_update(updated_questions, UPDATE_FIELDS, batch_size=BATCH)
     result.updated = len(updated_questions)
 
+    # Matched questions whose only change is the picture they lacked: an update of that field alone.
+    pictured_only = [
+        Question(pk=p.existing_id, image_id=images[id(p)], updated_at=now) for p in plan.unchanged if id(p) in images
+    ]
+    Question.objects.bulk_update(pictured_only, ["image", "updated_at"], batch_size=BATCH)
+    result.updated += len(pictured_only)
+    result.unchanged -= len(pictured_only)
+
     tag_changes = [(q, p.tags) for q, p in zip(new_questions, plan.new, strict=True) if p.tags]
     tag_changes += [(stored[p.existing_id], p.tags) for p in plan.updated if "标签" in p.changes]
     _write_tags(tag_changes, replace_ids=[stored[p.existing_id].pk for p in plan.updated if "标签" in p.changes])
     return result
+
+
+def _store_images(pictured: list[PlannedQuestion], *, plan: ImportPlan, actor, result: ImportResult) -> dict[int, int]:
+    """Store the pictures of `pictured` that will be attached: {id(planned question): Wagtail image id}.
+
+    A matched question that already has a picture keeps it (the file's picture is not stored). Each picture is
+    checked; an invalid one is a warning naming the question's row, and the question is written without it."""
+    existing_ids = [p.existing_id for p in pictured if p.existing_id is not None]
+    without_picture: set[int] = set()
+    for start in range(0, len(existing_ids), BATCH):
+        without_picture.update(
+            Question.objects.filter(pk__in=existing_ids[start : start + BATCH], image__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+    wanted: list[tuple[PlannedQuestion, CheckedImage]] = []
+    for planned in pictured:
+        if planned.existing_id is not None and planned.existing_id not in without_picture:
+            continue
+        try:
+            wanted.append((planned, check_image(planned.parsed.image)))
+        except ImageProblem as exc:
+            plan.warnings.append(
+                Issue(plan.filename, planned.row, _("图片"), _("题目图片未导入：%(reason)s") % {"reason": exc.reason})
+            )
+    if not wanted:
+        return {}
+    Image = get_image_model()
+    hashes = list({checked.sha1 for _p, checked in wanted})
+    by_hash: dict[str, int] = {}
+    for start in range(0, len(hashes), BATCH):
+        for pk, file_hash in (
+            Image.objects.filter(file_hash__in=hashes[start : start + BATCH])
+            .order_by("pk")
+            .values_list("pk", "file_hash")
+        ):
+            by_hash.setdefault(file_hash, pk)
+    uploader = actor if getattr(actor, "pk", None) else None
+    attached: dict[int, int] = {}
+    for planned, checked in wanted:
+        if checked.sha1 not in by_hash:
+            image = Image(
+                title=_image_title(planned, checked),
+                file_size=len(planned.parsed.image.data),
+                file_hash=checked.sha1,
+                uploaded_by_user=uploader,
+            )
+            image.file = ImageFile(io.BytesIO(planned.parsed.image.data), name=checked.name)
+            image.save()
+            result.stored_files.append((image.file.storage, image.file.name))
+            result.images_stored += 1
+            by_hash[checked.sha1] = image.pk
+        attached[id(planned)] = by_hash[checked.sha1]
+    result.images_attached = len(attached)
+    return attached
+
+
+def _image_title(planned: PlannedQuestion, checked: CheckedImage) -> str:
+    stem = " ".join(planned.parsed.stem.split())
+    stem = stem if len(stem) <= 60 else stem[:59] + "…"
+    return (_("题目图片：%(stem)s（%(name)s）") % {"stem": stem, "name": checked.name})[:255]
+
+
+def _delete_files(stored: list) -> None:
+    """Files of pictures an import stored before it failed: their rows were rolled back, so nothing uses them."""
+    for storage, name in stored:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass
 
 
 def _ensure_categories(plan: ImportPlan, categories: CategoryIndex) -> int:

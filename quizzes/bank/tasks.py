@@ -2,6 +2,9 @@
 
 The upload and the job's progress live in the cache (Redis when scaled out, so a worker process sees them);
 with the immediate backend the task runs inside the upload request and the page opens already finished.
+A job remembers the options it was started with (a column mapping chosen by hand, "empty cells clear"); the
+preview can run it again with a new mapping (`job_rerun`), and `job_parse_options` gives the commit exactly the
+reading the last dry run showed (the mapping it applied, remembered ones included).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django_tasks import task
 
 from elearn.spreadsheets import SpreadsheetError
 from quizzes.bank.importers import build_plan
+from quizzes.bank.models import BankColumnMapping
 
 JOB_TTL = 60 * 60
 REPORT_LIMIT = 1000  # rows listed per kind on the page; counts are always complete
@@ -26,7 +30,16 @@ def _data_key(token: str) -> str:
     return f"bank-import-data:{token}"
 
 
-def job_start(*, user_id: int, data: bytes, filename: str, fmt: str | None, default_category: list[str] | None) -> str:
+def job_start(
+    *,
+    user_id: int,
+    data: bytes,
+    filename: str,
+    fmt: str | None,
+    default_category: list[str] | None,
+    column_map: dict[str, str] | None = None,
+    clear_empty: bool = False,
+) -> str:
     token = secrets.token_urlsafe(16)
     cache.set(_data_key(token), data, JOB_TTL)
     cache.set(
@@ -36,6 +49,8 @@ def job_start(*, user_id: int, data: bytes, filename: str, fmt: str | None, defa
             "filename": filename,
             "fmt": fmt,
             "default_category": default_category,
+            "column_map": column_map or None,
+            "clear_empty": bool(clear_empty),
             "state": "queued",
             "done": 0,
             "total": 0,
@@ -46,6 +61,34 @@ def job_start(*, user_id: int, data: bytes, filename: str, fmt: str | None, defa
     )
     bank_import_dry_run.enqueue(token)
     return token
+
+
+def job_rerun(token: str, *, user_id: int, column_map: dict[str, str] | None, clear_empty: bool) -> bool:
+    """Run the dry run of an existing job again with another column mapping; False if the job has expired."""
+    job = job_get(token, user_id=user_id)
+    if job is None or job_data(token) is None:
+        return False
+    job.update(
+        column_map=column_map or None,
+        clear_empty=bool(clear_empty),
+        state="queued",
+        done=0,
+        total=0,
+        report=None,
+        error="",
+    )
+    cache.set(_job_key(token), job, JOB_TTL)
+    bank_import_dry_run.enqueue(token)
+    return True
+
+
+def job_parse_options(job: dict) -> dict:
+    """parse_upload's options for committing what this job's dry run showed."""
+    header = (job.get("report") or {}).get("header") or {}
+    column_map = job.get("column_map")
+    if not column_map and header.get("source") == "remembered":
+        column_map = header.get("column_map")  # the remembered mapping as it was applied, not as it may be now
+    return {"column_map": column_map or None, "clear_empty": bool(job.get("clear_empty"))}
 
 
 def job_get(token: str, *, user_id: int) -> dict | None:
@@ -84,6 +127,9 @@ def bank_import_dry_run(token: str) -> str:
             fmt=job["fmt"],
             default_category=job["default_category"],
             progress=lambda done, total: _update(token, done=done, total=total),
+            column_map=job.get("column_map"),
+            clear_empty=bool(job.get("clear_empty")),
+            saved_mappings=BankColumnMapping.for_fingerprints,
         )
     except SpreadsheetError as exc:
         _update(token, state="failed", error=str(exc))

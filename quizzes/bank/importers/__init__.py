@@ -11,6 +11,7 @@ File-level problems (empty, too large, corrupt, zip bomb, unsupported type, unsa
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from elearn.spreadsheets import (
     decode_text,
     raw_rows,
 )
-from quizzes.bank.importers import aiken, gift, kahoot, moodle_xml, spreadsheet
+from quizzes.bank.importers import aiken, document, docx, gift, kahoot, moodle_xml, spreadsheet
 from quizzes.bank.importers.common import FORMAT_LABELS, Issue, ParsedQuestion, ParseResult
 from quizzes.bank.importers.plan import ImportPlan, PlannedQuestion, build_plan_from
 
@@ -37,35 +38,80 @@ __all__ = [
     "ParsedQuestion",
     "PlannedQuestion",
     "build_plan",
+    "build_plan_from",
     "parse_upload",
 ]
 
 DEFAULT_CATEGORY = "未分类"
-ACCEPTED_SUFFIXES = (*EXCEL_SUFFIXES, *CSV_SUFFIXES, ".gift", ".xml")
+OLD_EXCEL_SUFFIXES = (".xls",)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 files are OLE compound documents
+WORD_SUFFIXES = (".docx",)
+ACCEPTED_SUFFIXES = (*EXCEL_SUFFIXES, *OLD_EXCEL_SUFFIXES, *CSV_SUFFIXES, ".gift", ".xml", *WORD_SUFFIXES)
 
 
 def parse_upload(
-    *, data: bytes, filename: str, fmt: str | None = None, default_category: list[str] | None = None
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str | None = None,
+    default_category: list[str] | None = None,
+    column_map: dict[str, str] | None = None,
+    clear_empty: bool = False,
+    saved_mappings: Callable[[list[str]], dict[str, dict[str, str]]] | None = None,
 ) -> ParseResult:
-    """Recognise the format (or use `fmt`) and parse the file; raises SpreadsheetError if it cannot be read."""
+    """Recognise the format (or use `fmt`) and parse the file; raises SpreadsheetError if it cannot be read.
+
+    Tables only: `column_map` (header name -> field, "" = ignore) maps columns by hand; without it,
+    `saved_mappings(fingerprints)` supplies mappings remembered for a header. `clear_empty`: on an update, an empty
+    cell clears the stored value (default: an empty cell, like a missing column, leaves it unchanged)."""
+    options = {"column_map": column_map, "saved_mappings": saved_mappings}
+    result = _parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category, **options)
+    result.clear_empty = clear_empty
+    return result
+
+
+def _parse_upload(
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str | None,
+    default_category: list[str] | None,
+    column_map: dict[str, str] | None,
+    saved_mappings,
+) -> ParseResult:
     if fmt and fmt not in FORMAT_LABELS:
         raise SpreadsheetError(_("未知的导入格式“%(f)s”。") % {"f": fmt})
     category = list(default_category or [DEFAULT_CATEGORY])
     lower = filename.lower()
-    if lower.endswith(".xls"):
-        raw_rows(data, filename)  # raises the "save as .xlsx" message
+    if lower.endswith((".doc", ".wps")):
+        raise SpreadsheetError(
+            _("不支持旧版 Word（.doc）或 WPS 文件“%(name)s”，请另存为 .docx 后再上传。") % {"name": filename}
+        )
     if not lower.endswith(ACCEPTED_SUFFIXES):
         raise SpreadsheetError(
-            _("不支持的文件类型“%(name)s”：请上传 .xlsx、.csv、.txt（GIFT/Aiken）、.gift 或 .xml（Moodle XML）文件。")
+            _(
+                "不支持的文件类型“%(name)s”：请上传 .xlsx、.xls、.csv、.txt（文本题库/GIFT/Aiken）、.docx（Word）、.gift 或 .xml（Moodle XML）文件。"
+            )
             % {"name": filename}
         )
     _check_size(data, filename)
+    if lower.endswith(WORD_SUFFIXES):
+        if fmt not in (None, "docx", "text"):
+            raise SpreadsheetError(_("格式“%(f)s”不能用于 Word 文件。") % {"f": FORMAT_LABELS[fmt]})
+        tables = {"column_map": column_map, "saved_mappings": saved_mappings}
+        return docx.parse_docx(data, filename, default_category=category, table_options=tables)
+    if fmt == "docx" or (fmt == "text" and not lower.endswith(".txt")):
+        raise SpreadsheetError(_("格式“%(f)s”不能用于文件“%(name)s”。") % {"f": FORMAT_LABELS[fmt], "name": filename})
     if lower.endswith(".txt") and fmt not in ("spreadsheet", "kahoot"):
         text = _text(data, filename)
+        if fmt == "text":
+            return document.parse_text(text, filename, default_category=category)
         if fmt == "aiken" or (fmt is None and aiken.looks_like_aiken(text)):
             return aiken.parse_text(text, filename, default_category=category)
         if fmt == "gift" or (fmt is None and gift.looks_like_gift(text)):
             return gift.parse_text(text, filename, default_category=category)
+        if fmt is None and document.looks_like_document(text):
+            return document.parse_text(text, filename, default_category=category)
         if fmt is not None:
             raise SpreadsheetError(_("格式“%(f)s”不能用于 .txt 文件。") % {"f": FORMAT_LABELS[fmt]})
     if lower.endswith(".gift"):
@@ -75,23 +121,36 @@ def parse_upload(
     rows = read_rows(data, filename)
     if fmt == "kahoot" or (fmt is None and kahoot.looks_like_kahoot(rows)):
         return kahoot.parse_rows(rows, filename, default_category=category)
-    return spreadsheet.parse_rows(rows, filename, default_category=category)
+    try:
+        return spreadsheet.parse_rows(
+            rows, filename, default_category=category, column_map=column_map, saved_mappings=saved_mappings
+        )
+    except ValueError as exc:  # a column_map naming a field that does not exist
+        raise SpreadsheetError(str(exc)) from exc
 
 
 def read_rows(data: bytes, filename: str) -> list[list[str]]:
     """Rows of the first sheet as cleaned strings, like elearn.spreadsheets.raw_rows (same size cap, zip-bomb check
     and messages) but reading xlsx with python-calamine when it is installed: about 8x faster than openpyxl on a
-    10,000-question bank. Falls back to raw_rows (pandas + openpyxl) otherwise, and for CSV."""
-    if not filename.lower().endswith(EXCEL_SUFFIXES) or not _calamine_available():
-        return raw_rows(data, filename)
+    10,000-question bank. Falls back to raw_rows (pandas + openpyxl) otherwise, and for CSV. Old Excel files (.xls,
+    BIFF) are read with python-calamine only."""
+    lower = filename.lower()
+    old_excel = lower.endswith(OLD_EXCEL_SUFFIXES)
+    if not old_excel and (not lower.endswith(EXCEL_SUFFIXES) or not _calamine_available()):
+        return raw_rows(data, filename, exact=True)
     from python_calamine import CalamineWorkbook
 
     _check_size(data, filename)
-    check_zip(data, filename)
+    if not old_excel or data.startswith(b"PK"):  # an .xlsx renamed .xls is still a zip: same checks
+        check_zip(data, filename)
+    elif not data.startswith(OLE_SIGNATURE):
+        raise SpreadsheetError(_("文件“%(name)s”不是有效的 Excel（.xls）文件。") % {"name": filename})
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    except Exception as exc:  # calamine raises its own error types for damaged files
+        rows = [[_clean(v, exact=True) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own errors, and a Rust panic (a BaseException) on a damaged file
         raise SpreadsheetError(
             _("无法读取 Excel 文件“%(name)s”：%(error)s") % {"name": filename, "error": exc}
         ) from exc
@@ -126,7 +185,9 @@ def build_plan(
     fmt: str | None = None,
     default_category: list[str] | None = None,
     progress=None,
+    **options,
 ) -> ImportPlan:
-    """Parse and match against the bank. `progress(done, total)` is called as rows are matched."""
-    parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category)
+    """Parse and match against the bank. `progress(done, total)` is called as rows are matched; `options` are
+    parse_upload's (column_map, clear_empty, saved_mappings)."""
+    parsed = parse_upload(data=data, filename=filename, fmt=fmt, default_category=default_category, **options)
     return build_plan_from(parsed, progress=progress)

@@ -12,11 +12,13 @@ import re
 
 from django.utils.translation import gettext as _
 
-from quizzes.bank.importers.common import Issue, ParseResult, RawQuestion, Rejected, validate
+from quizzes.bank.importers.common import Issue, ParseResult, RawQuestion, Rejected, answer_letters, validate
 
 FORMAT = "aiken"
 _OPTION = re.compile(r"^\s*([A-Z])\s*[\.\)．、）]\s*(.*)$")
 _ANSWER = re.compile(r"^\s*(?:ANSWER|答案)\s*[:：]\s*(.*)$", re.IGNORECASE)
+# An option line Aiken does not accept (lower-case letter, "A：", "A:"): said so instead of "0 options".
+_NEAR_OPTION = re.compile(r"^\s*(?:[a-z]\s*[\.\)．、）]|[A-Za-z]\s*[:：])\s*\S")
 
 
 def looks_like_aiken(text: str) -> bool:
@@ -64,8 +66,18 @@ def parse_text(text: str, filename: str, *, default_category: list[str]) -> Pars
                 columns=columns,
                 provided=provided,
             )
-            if answer and len(answer.strip()) > 1:
+            if not options:
+                near = [n for n, line in block[1:] if _NEAR_OPTION.match(line)]
+                if near:
+                    raise Rejected(
+                        _("第 %(n)d 行") % {"n": near[0]},
+                        _("没有找到选项：Aiken 的选项应写作“A. xxx”或“A) xxx”（大写字母加点或右括号）。"),
+                    )
+            letters = answer_letters(answer) if answer else None
+            if answer and (letters is None or len(letters) != 1):
                 raise Rejected("ANSWER", _("Aiken 格式只支持单选题，答案“%(a)s”不是一个字母。") % {"a": answer})
+            if letters:
+                raw.answer = letters[0]
             result.questions.append(validate(raw, filename=filename, warnings=result.warnings))
         except Rejected as exc:
             result.rejected.append(Issue(filename, start, exc.column, exc.reason))

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,8 @@ FORMAT_LABELS = {
     "gift": gettext_lazy("Moodle GIFT"),
     "aiken": gettext_lazy("Aiken"),
     "moodle_xml": gettext_lazy("Moodle XML"),
+    "text": gettext_lazy("文本题库（粘贴的文字或 .txt：编号题目、选项、答案行）"),
+    "docx": gettext_lazy("Word 文档（.docx）"),
 }
 LAYOUT_LABELS = {
     "template": gettext_lazy("本平台导入模板"),
@@ -32,9 +35,26 @@ LAYOUT_LABELS = {
     "gift": gettext_lazy("GIFT 文本"),
     "aiken": gettext_lazy("Aiken 文本"),
     "moodle_xml": gettext_lazy("Moodle XML"),
+    "text": gettext_lazy("文本题库（行号为文字的行号）"),
+    "docx": gettext_lazy("Word 文档（行号为段落序号，表格每行计一段）"),
     "demo": gettext_lazy("演示题库"),
 }
 MAX_OPTIONS = 8
+# The fields a table column can be mapped to (the preview's column selects, the API's column_map values).
+FIELD_CHOICES = {
+    "stem": gettext_lazy("题干"),
+    "type": gettext_lazy("题型"),
+    "options": gettext_lazy("选项（全部在一格）"),
+    **{f"option{letter}": format_lazy("{}{}", gettext_lazy("选项"), letter) for letter in OPTION_LETTERS},
+    "answer": gettext_lazy("答案"),
+    "explanation": gettext_lazy("解析"),
+    "category": gettext_lazy("分类"),
+    "difficulty": gettext_lazy("难度"),
+    "source": gettext_lazy("出处"),
+    "tags": gettext_lazy("标签"),
+    "time_limit": gettext_lazy("限时（秒）"),
+}
+IGNORE_LABEL = gettext_lazy("忽略")
 MAX_STEM = 5000
 MAX_CATEGORY_NAME = Category._meta.get_field("name").max_length
 MAX_TAG = 100  # django-taggit's Tag.name
@@ -58,12 +78,13 @@ TRUE_WORDS = {"正确", "对", "√", "✓", "✔", "是", "t", "true", "y", "ye
 FALSE_WORDS = {"错误", "错", "×", "✗", "✘", "x", "否", "f", "false", "n", "no", "误", "错的"}
 TYPE_LABELS = {QType.SINGLE: "单选题", QType.MULTIPLE: "多选题", QType.TRUE_FALSE: "判断题", QType.FILL: "填空题"}
 
-# Numbering in front of a stem: "1.", "12、", "（3）", "第4题", "5)" (never "1.5米").
-_NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题[\.．、:：]?|[（(]\s*\d+\s*[)）]|\d+\s*(?:[\.．](?!\d)|[、:：)）]))\s*")
-# An option marker inside one cell: A.  A、  A：  A:  A)  （A）  **A.**
-_MARK = r"(?:\*\*)?[（(]?{letter}\s*(?:[\.．、:：)）]|\s)(?:\*\*)?"
-_STRICT_BEFORE = r"(?:^|(?<=[\s\*;；,，。!！?？|]))"
-_LOOSE_BEFORE = r"(?:^|(?<![A-Za-z0-9]))"
+# Numbering in front of a stem: "1.", "1．", "12、", "（3）", "【4】", "201，", "第5题", "第十二题：", "5)"; never the
+# number that starts the text itself ("1.5米", "1:1", "1,000人").
+_NUMBERING = re.compile(
+    r"^\s*(?:第\s*[\d一二三四五六七八九十百零〇]+\s*题\s*[.．、:：,，]?"
+    r"|[（(【\[]\s*\d+\s*[)）】\]]\s*[.．、:：]?"
+    r"|\d+\s*(?:[.．:：,，](?!\d)|[.．](?=\d{4}\s*年)|[、)）]))\s*"  # "9．2021年版…" is numbering, "1.5米" is not
+)
 _ANSWER_SEPARATORS = re.compile(r"[\s,，、;；/|.．+]+")
 _TAG_SEPARATORS = re.compile(r"[,，、;；|\s]+")
 _SOURCE_LAW = re.compile(r"^\s*《(?P<law>[^》]+)》\s*(?P<article>.*?)\s*$", re.S)
@@ -101,6 +122,15 @@ class Issue:
         return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class ImportedImage:
+    """An image that came with a question (embedded in a .docx, base64 in Moodle XML): bytes as found in the file.
+    Parsing never writes; `quizzes.bank.services` stores it as a Wagtail image when the import is committed."""
+
+    name: str
+    data: bytes
+
+
 @dataclass
 class RawQuestion:
     """A question as a format module found it: text fields still in the file's spelling.
@@ -125,6 +155,7 @@ class RawQuestion:
     source_article: str = ""
     tags: str | list[str] = ""
     time_limit: str = ""
+    image: ImportedImage | None = None
     columns: dict[str, str] = field(default_factory=dict)
     provided: frozenset[str] = frozenset()
 
@@ -147,6 +178,8 @@ class ParsedQuestion:
     tags: list[str]
     time_limit: int | None
     provided: frozenset[str]
+    image: ImportedImage | None = None
+    blank: frozenset[str] = frozenset()  # provided fields this question leaves empty (kept on update by default)
 
     def model_values(self) -> dict:
         return {
@@ -164,8 +197,48 @@ class ParsedQuestion:
 
 
 @dataclass
+class HeaderInfo:
+    """A table's header row as the importer read it: which field each column became and why, so the preview can
+    show it and let the admin map the columns by hand.
+
+    `row` is the 1-based row of the header (None when no row was recognised: `names` is then the likeliest
+    candidate). `fields[i]` is the field of column i ("" = ignored). `source` is "auto" (recognised by name),
+    "manual" (a mapping given with this import) or "remembered" (the mapping saved for this header).
+    `column_map` (header name -> field) reproduces exactly this reading on the commit."""
+
+    row: int | None
+    names: list[str]
+    fields: list[str]
+    fingerprint: str
+    source: str = "auto"
+    column_map: dict[str, str] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)  # the first data row's cells, to help map by hand
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "fingerprint": self.fingerprint,
+            "source": self.source,
+            "column_map": dict(self.column_map),
+            "columns": [
+                {
+                    "index": i,
+                    "name": name,
+                    "field": f,
+                    "label": str(FIELD_CHOICES.get(f, "")),
+                    "sample": self.samples[i][:40] if i < len(self.samples) else "",
+                }
+                for i, (name, f) in enumerate(zip(self.names, self.fields, strict=True))
+            ],
+        }
+
+
+@dataclass
 class ParseResult:
-    """What a format module hands back: valid questions, rejected rows, skipped questions, warnings."""
+    """What a format module hands back: valid questions, rejected rows, skipped questions, warnings.
+
+    `notices` say what the importer decided on its own (a remembered column mapping applied); `header` is set for
+    tables; `clear_empty` makes an empty cell clear the stored value on an update (default: keep it)."""
 
     filename: str
     format: str
@@ -175,16 +248,20 @@ class ParseResult:
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    header: HeaderInfo | None = None
+    clear_empty: bool = False
 
 
 # --- text helpers -----------------------------------------------------------------------------------------
 
 
 def clean(value) -> str:
-    """Cell/field text: line breaks unified, ideographic spaces and the export's anti-formula apostrophe undone."""
+    """Cell/field text as written: line breaks unified, whitespace around each line trimmed (ideographic spaces
+    inside, as in "（　　）", are kept), the export's anti-formula apostrophe undone."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.strip() for line in text.split("\n")).strip()
     if text.startswith(_FORMULA_ESCAPE):
         text = text[1:]
@@ -202,27 +279,6 @@ def _fold(text: str) -> str:
 def type_from_text(text: str) -> str | None:
     key = _fold(text).replace(" ", "").strip("[]【】()（）")
     return TYPE_WORDS.get(key)
-
-
-def split_options_cell(cell: str) -> list[str]:
-    """ "A.甲 B.乙", "A、甲\\nB、乙", "**A.甲**B.乙", "A：甲 B：乙" -> ["甲", "乙"]. Empty list if no markers."""
-    text = unicodedata.normalize("NFKC", cell).strip()
-    for before in (_STRICT_BEFORE, _LOOSE_BEFORE):
-        positions = []
-        pos = 0
-        for letter in OPTION_LETTERS:
-            match = re.compile(before + _MARK.format(letter=letter)).search(text, pos)
-            if match is None or (letter == "A" and text[: match.start()].strip(" *")):
-                break
-            positions.append((match.start(), match.end()))
-            pos = match.end()
-        if len(positions) >= 2 or (positions and before is _LOOSE_BEFORE):
-            options = []
-            for i, (_start, end) in enumerate(positions):
-                stop = positions[i + 1][0] if i + 1 < len(positions) else len(text)
-                options.append(text[end:stop].strip().strip("*").strip())
-            return options
-    return []
 
 
 def answer_letters(text: str) -> list[str] | None:
@@ -312,6 +368,193 @@ def letters_range(count: int) -> str:
     return f"A–{OPTION_LETTERS[count - 1]}" if count >= 1 else "—"
 
 
+# --- option cells -------------------------------------------------------------------------------------------
+#
+# One splitter for every way a bank writes all options in one cell: "A.甲 B.乙", "A、甲\nB、乙", "A．" "A:" "A："
+# "A)" "（A）" "**A.甲**B.乙", "**A强制性**B科学性" (bold markers without punctuation), "A 甲 B 乙". It finds every
+# place a letter A-H could start an option, grades how sure that is, and accepts a split only when the letters run
+# A, B, C... in order with no sure marker left inside an option. Anything else is refused with the reason (or, where
+# the split is still certain, a warning). The options keep the cell's own text: nothing is converted.
+
+_OPTION_LETTER = re.compile("[A-HＡ-Ｈ]")
+_AFTER_LETTER = re.compile(r"(?P<close>[ \t]*[）)】\]])?(?P<punct>[ \t]*[.．、:：])?(?P<bold>\*\*)?")
+_BOUNDARY = frozenset(" \t\n\u3000\xa0;；,，。!！?？|/*")
+_OPENERS = frozenset("（(【[")
+_OPTION_TAIL = " \t\n\u3000\xa0;；,，、|"
+SURE, SPACED, GLUED, BARE = 3, 2, 1, 0  # how sure a candidate marker is
+
+
+@dataclass(frozen=True)
+class _Marker:
+    start: int  # where the marker begins (its "**" or bracket included)
+    end: int  # where the option's text begins
+    letter: int  # 0 for A
+    level: int
+
+    def shown(self, text: str) -> str:
+        return text[self.start : self.end].strip()
+
+
+@dataclass
+class OptionSplit:
+    """What the splitter made of a cell: the options (source text, trimmed), or the reason it refused, and
+    warnings about markers it saw but did not use."""
+
+    options: list[str] = field(default_factory=list)
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _markers(text: str) -> list[_Marker]:
+    found = []
+    for match in _OPTION_LETTER.finditer(text):
+        p = match.start()
+        letter = OPTION_LETTERS.index(unicodedata.normalize("NFKC", match.group()))
+        k = p
+        while k > 0 and text[k - 1] in " \t":
+            k -= 1
+        after = _AFTER_LETTER.match(text, p + 1)
+        opened = k > 0 and text[k - 1] in _OPENERS
+        closed = bool(after["close"])
+        start = k - 1 if opened and closed else p
+        bold = start >= 2 and text[start - 2 : start] == "**"
+        if bold:
+            start -= 2
+        punct = bool(after["punct"]) or (closed and not opened and after["close"].strip() in ")）")
+        end = after.end()
+        if closed and not (opened or punct):
+            end = p + 1  # "A]" is no marker; do not swallow the bracket
+        before = text[start - 1] if start > 0 else "\n"
+        if (opened and closed) or bold or after["bold"]:
+            level = SURE
+        elif punct:
+            if before in _BOUNDARY:
+                level = SURE
+            elif before.isascii() and before.isalpha():
+                continue  # "PCB." "ABC:" are words, not markers
+            else:
+                level = GLUED  # "甲B、乙", "维生素B.族"
+        else:
+            following = text[p + 1] if p + 1 < len(text) else ""
+            if before.isascii() and before.isalnum() or following.isascii() and following.isalnum():
+                continue  # "CO2", "A级" after a marker, "PM10"
+            if before in _BOUNDARY and following in (" ", "\t"):
+                level = SPACED  # "A 甲 B 乙"
+            elif before == "\n" and following and not following.isspace():
+                level = SPACED  # "A甲\nB乙": a letter opening a line
+            elif following and not following.isspace():
+                level = BARE  # "甲B乙": only reported, never used
+            else:
+                continue
+        found.append(_Marker(start, end, letter, level))
+    return found
+
+
+def _segment(text: str, markers: list[_Marker], levels: set[int]) -> list[_Marker]:
+    """The first marker of each next letter A, B, C... (of the given levels); A must open the cell."""
+    chosen: list[_Marker] = []
+    for marker in markers:
+        if marker.level not in levels or (chosen and marker.start < chosen[-1].end):
+            continue
+        if marker.letter == len(chosen):
+            if not chosen and text[: marker.start].strip(" \t\n*"):
+                break
+            chosen.append(marker)
+    return chosen
+
+
+def _option_text(text: str, start: int, stop: int) -> str:
+    option = text[start:stop].strip(_OPTION_TAIL)
+    if option.endswith("**"):
+        option = option[:-2].rstrip(_OPTION_TAIL)
+    if option.startswith("**"):
+        option = option[2:].lstrip()
+    return option
+
+
+def split_options(cell: str) -> OptionSplit:
+    """Split one cell holding every option; see the comment above. Text outside markers is kept as written."""
+    text = cell.strip()
+    markers = _markers(text)
+    usable = [m for m in markers if m.level > BARE]
+    attempts = []
+    for levels in ({SURE}, {SURE, SPACED}, {SURE, SPACED, GLUED}):
+        chosen = _segment(text, usable, levels)
+        bounds = [(m.end, chosen[i + 1].start if i + 1 < len(chosen) else len(text)) for i, m in enumerate(chosen)]
+        inside = [(i, m) for i, (lo, hi) in enumerate(bounds) for m in usable if lo <= m.start < hi and m.level == SURE]
+        next_letter_in_last = bool(bounds) and any(m.letter == len(chosen) and bounds[-1][0] <= m.start for m in usable)
+        attempts.append((chosen, bounds, inside))
+        if len(chosen) >= 2 and not inside and not next_letter_in_last:
+            result = OptionSplit(options=[_option_text(text, lo, hi) for lo, hi in bounds])
+            for i, (lo, hi) in enumerate(bounds):
+                for m in usable:
+                    if not (lo <= m.start < hi and m.letter > i):
+                        continue
+                    if m.letter == i + 1 and i + 1 < len(chosen):
+                        reason = _("选项 %(l)s 中的“%(m)s”没有当作选项标记（后面有更明确的“%(n)s”）。") % {
+                            "l": OPTION_LETTERS[i],
+                            "m": m.shown(text),
+                            "n": chosen[i + 1].shown(text),
+                        }
+                    else:
+                        reason = _("选项 %(l)s 中的“%(m)s”没有当作选项标记，请确认这一格拆分正确。") % {
+                            "l": OPTION_LETTERS[i],
+                            "m": m.shown(text),
+                        }
+                    result.warnings.append(reason)
+            return result
+    chosen, bounds, inside = attempts[-1]
+    if not chosen:
+        first = next(iter(usable), None)
+        if first is None:
+            return OptionSplit(error=_("没有找到选项标记（应写作 A.xxx B.xxx）。"))
+        if first.letter != 0:
+            return OptionSplit(
+                error=_("第一个选项标记是“%(m)s”，没有 A（字母须按 A、B、C… 的顺序）。") % {"m": first.shown(text)}
+            )
+        return OptionSplit(
+            error=_("“%(t)s”写在选项 A 之前，不属于任何选项。") % {"t": text[: first.start].strip()[:20]}
+        )
+    if inside:
+        i, m = inside[0]
+        expected = len(chosen) if i == len(chosen) - 1 else i + 1
+        if m.letter > expected:
+            return OptionSplit(
+                error=_("选项 %(l)s 之后是“%(m)s”，缺少 %(x)s（字母须按 A、B、C… 的顺序）。")
+                % {"l": OPTION_LETTERS[i], "m": m.shown(text), "x": OPTION_LETTERS[expected]}
+            )
+        return OptionSplit(
+            error=_("选项 %(l)s 的文字中又出现了选项标记“%(m)s”（字母重复或顺序不对），无法确定从哪里拆分。")
+            % {"l": OPTION_LETTERS[i], "m": m.shown(text)}
+        )
+    later = [m for m in markers if m.start >= chosen[-1].end]
+    if later:
+        m = later[0]
+        if m.level == BARE and m.letter == len(chosen):
+            return OptionSplit(
+                error=_(
+                    "只找到 %(n)d 个选项标记；“%(m)s”前后没有标点或空格，无法确定是不是选项（应写作 A.xxx B.xxx）。"
+                )
+                % {"n": len(chosen), "m": text[m.start : m.start + 2]}
+            )
+        return OptionSplit(
+            error=_("选项 %(l)s 之后是“%(m)s”，缺少 %(x)s（字母须按 A、B、C… 的顺序）。")
+            % {
+                "l": OPTION_LETTERS[len(chosen) - 1],
+                "m": m.shown(text) or text[m.start : m.start + 2],
+                "x": OPTION_LETTERS[len(chosen)],
+            }
+        )
+    # One marker and nothing else that looks like one: truly a single option (validate says so).
+    return OptionSplit(options=[_option_text(text, lo, hi) for lo, hi in bounds])
+
+
+def split_options_cell(cell: str) -> list[str]:
+    """ "A.甲 B.乙", "A、甲\\nB、乙", "**A.甲**B.乙", "A：甲 B：乙" -> ["甲", "乙"]; [] if the cell cannot be split."""
+    result = split_options(cell)
+    return [] if result.error else result.options
+
+
 # --- validation -------------------------------------------------------------------------------------------
 
 
@@ -339,13 +582,6 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
     options = [clean(o) for o in raw.options] if raw.options is not None else []
     while options and not options[-1]:
         options.pop()
-    if not options and raw.options_cell:
-        options = split_options_cell(clean(raw.options_cell))
-        if not options:
-            raise Rejected(
-                col.get("options", "选项"),
-                _("无法从“%(cell)s”中拆分出选项（应写作 A.xxx B.xxx）。") % {"cell": clean(raw.options_cell)[:40]},
-            )
     options = [strip_option_letter(o, i) for i, o in enumerate(options)]
 
     answer = clean(raw.answer)
@@ -358,6 +594,20 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
                 col.get("type", "题型"),
                 _("无法识别的题型“%(type)s”（可用：单选题、多选题、判断题、填空题）。") % {"type": type_text},
             )
+    cell = clean(raw.options_cell)
+    if not options and cell:
+        split = split_options(cell)
+        if split.error and qtype in (QType.TRUE_FALSE, QType.FILL):
+            warn("options", _("%(type)s不用选项，“%(cell)s”已忽略。") % {"type": TYPE_LABELS[qtype], "cell": cell[:40]})
+        elif split.error:
+            raise Rejected(
+                col.get("options", "选项"),
+                _("无法从“%(cell)s”中拆分出选项：%(why)s") % {"cell": cell[:40], "why": split.error},
+            )
+        else:
+            options = split.options
+            for reason in split.warnings:
+                warn("options", reason)
     if qtype is None:
         qtype = _infer_type(options, answer, raw)
 
@@ -399,7 +649,7 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
             )
         if qtype == QType.MULTIPLE and len(correct) < 2:
             raise Rejected(col.get("answer", "答案"), _("多选题至少要有两个正确答案，这里只有一个。"))
-        if len({o.casefold() for o in options}) != len(options):
+        if len({_fold(o) for o in options}) != len(options):
             warn("options", _("有重复的选项文字。"))
 
     difficulty = 3
@@ -455,7 +705,22 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
         tags=tags,
         time_limit=time_limit,
         provided=raw.provided,
+        image=raw.image,
+        blank=_blank_fields(raw),
     )
+
+
+def _blank_fields(raw: RawQuestion) -> frozenset[str]:
+    """The optional fields the format carries (`provided`) but this question leaves empty. An update keeps the
+    stored value of such a field unless the import was asked to clear empty fields (ParseResult.clear_empty)."""
+    empty = {
+        "explanation": not clean(raw.explanation),
+        "difficulty": not clean(raw.difficulty),
+        "source": not (clean(raw.source) or clean(raw.source_law) or clean(raw.source_article)),
+        "tags": not split_tags(raw.tags),
+        "time_limit": not clean(raw.time_limit),
+    }
+    return frozenset(name for name, is_empty in empty.items() if is_empty and name in raw.provided)
 
 
 DEFAULT_COLUMNS = {

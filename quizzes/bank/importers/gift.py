@@ -3,6 +3,12 @@
 
 Essay (`{}`), numerical (`{#...}`) and matching (`->`) questions, and text without an answer block, are reported
 as skipped with their line and reason.
+
+Fidelity, as in Moodle's GIFT reader: a question with an `=` answer is single-answer, one with only `~` answers is
+multiple-answer; weights (`=%50%`, `~%-25%`) follow `grades` (a weight Moodle refuses, such as `%33%`, rejects the
+question; partial credit becomes a multiple-choice question or a warning naming what was lost). A `data:` picture
+in the stem's HTML becomes the question's image; other media, `@@PLUGINFILE@@` pictures (GIFT carries no files) and
+pictures in answers or feedback are warnings naming the question.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ import re
 
 from django.utils.translation import gettext as _
 
+from quizzes.bank.importers import grades, html_media
 from quizzes.bank.importers.common import Issue, ParseResult, RawQuestion, Rejected, validate
+from quizzes.bank.importers.images import choose_image
 
 FORMAT = "gift"
 SPECIAL = "~=#{}:"
 _TAG = re.compile(r"<[^>]+>")
+_HTML_HINT = re.compile(r"</?(p|br|span|div|b|strong|em|i|img|a|audio|video|source|embed|object|iframe)\b", re.I)
 
 
 def looks_like_gift(text: str) -> bool:
@@ -61,18 +70,31 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-def _plain(text: str) -> str:
+def _markup(text: str) -> tuple[str, bool]:
+    """(unescaped text, whether it is HTML): `[html]` says so; `[plain]` says not; otherwise HTML tags do."""
     text = text.strip()
-    is_html = False
+    declared = None
     match = re.match(r"^\[(html|moodle|markdown|plain)\]", text)
     if match:
-        is_html = match.group(1) == "html"
+        declared = match.group(1)
         text = text[match.end() :]
     text = unescape(text)
-    if is_html or re.search(r"</?(p|br|span|div|b|strong|em|i)\b", text, re.I):
+    return text, declared == "html" or (declared != "plain" and bool(_HTML_HINT.search(text)))
+
+
+def _plain(text: str) -> str:
+    text, is_html = _markup(text)
+    if is_html:
         text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
-        text = html.unescape(_TAG.sub("", text))
+        text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")  # &nbsp; is layout in HTML, a plain space
     return text.strip()
+
+
+def _media(text: str, *, question: str, where: str, attachable: bool = True) -> html_media.Found:
+    body, is_html = _markup(text)
+    if not is_html:
+        return html_media.Found()
+    return html_media.scan(body, question=question, where=where, files=None, attachable=attachable)
 
 
 def _category(line: str) -> list[str]:
@@ -121,8 +143,10 @@ def _question(row: int, text: str, category: list[str], result: ParseResult) -> 
     answer_column = _("答案部分 {…}")
     text = text.strip()
     title_match = re.match(r"^::(.*?)(?<!\\)::", text, re.S)
+    name = _("第 %(row)d 行") % {"row": row}
     if title_match:
         text = text[title_match.end() :].strip()
+        name = unescape(title_match.group(1)).strip() or name
     open_at = _find(text, "{")
     close_at = -1
     if open_at >= 0:
@@ -142,6 +166,7 @@ def _question(row: int, text: str, category: list[str], result: ParseResult) -> 
     raw = RawQuestion(
         row=row, stem=stem, explanation=explanation, category=list(category), columns=columns, provided=provided
     )
+    notes: list[tuple[str, str]] = []
     try:
         if not body:
             result.skipped.append(Issue(filename, row, answer_column, _("问答题（essay）不支持，已跳过。")))
@@ -160,27 +185,74 @@ def _question(row: int, text: str, category: list[str], result: ParseResult) -> 
             if any(_find(t, "->") >= 0 for _k, _w, t in items):
                 result.skipped.append(Issue(filename, row, answer_column, _("匹配题（matching）不支持，已跳过。")))
                 return
+            texts = [_plain(t) for _k, _w, t in items]
+            for i, (_k, _w, t) in enumerate(items):
+                if html_media.only_media(_markup(t)[0], texts[i]):
+                    raise Rejected(
+                        answer_column,
+                        _("题目“%(name)s”的选项 %(l)s 只有图片、没有文字：本平台的选项只能是文字。")
+                        % {"name": name, "l": grades.letter(i)},
+                    )
+            values = [
+                (100.0 if kind == "=" else 0.0)
+                if weight is None
+                else grades.parse_grade(
+                    weight,
+                    name=name,
+                    what=_("答案“%(t)s”") % {"t": texts[i]},
+                    column=answer_column,
+                )
+                for i, (kind, weight, _t) in enumerate(items)
+            ]
             if all(kind == "=" for kind, _w, _t in items):
                 raw.type_text = "填空题"
-                raw.accepted_answers = [[_plain(t) for _k, w, t in items if w is None or w > 0]]
+                accepted, lost = grades.map_short_answer(
+                    list(zip(texts, values, strict=True)), name=name, column=answer_column
+                )
+                raw.accepted_answers = [accepted]
+                notes.extend((answer_column, note) for note in lost)
             else:
-                raw.options = [_plain(t) for _k, _w, t in items]
-                correct = [
-                    i
-                    for i, (kind, w, _t) in enumerate(items)
-                    if (kind == "=" and (w is None or w > 0)) or (kind == "~" and w is not None and w > 0)
-                ]
-                if not correct:
-                    raise Rejected(answer_column, _("缺少正确答案（没有 = 开头或正分值的选项）。"))
-                raw.correct_indexes = correct
-                raw.type_text = "单选题" if len(correct) == 1 else "多选题"
+                raw.options = texts
+                # Moodle: one answer only when some answer starts with "=", several when all are "~".
+                single = any(kind == "=" for kind, _w, _t in items)
+                if not any(v > 0 for v in values):
+                    raise Rejected(
+                        answer_column,
+                        _("题目“%(name)s”缺少正确答案（没有 = 开头或正分值的选项）。") % {"name": name},
+                    )
+                mapping = grades.map_choice(values, single=single, name=name, column=answer_column)
+                raw.correct_indexes = mapping.correct
+                raw.type_text = mapping.type_text
+                notes.extend((answer_column, note) for note in mapping.notes)
+            for i, (_k, _w, t) in enumerate(items):
+                where = _("选项 %(l)s") % {"l": grades.letter(i)} if raw.options else _("答案")
+                found = _media(t, question=name, where=where, attachable=False)
+                notes.extend((answer_column, note) for note in found.notes)
+        stem_media = _media(before, question=name, where=_("题干"))
+        if after.strip():
+            more = _media(after, question=name, where=_("题干"))
+            stem_media.images += more.images
+            stem_media.notes += more.notes
+        notes.extend((_("题干"), note) for note in stem_media.notes)
+        raw.image, problems = choose_image(stem_media.images, question=name)
+        notes.extend((_("题干"), note) for note in problems)
+        if general:
+            found = _media(general[0], question=name, where=_("解析"), attachable=False)
+            notes.extend((_("解析"), note) for note in found.notes)
+        if not raw.stem.strip(" _") and raw.image is not None:
+            raise Rejected(
+                _("题干"), _("题目“%(name)s”的题干只有图片、没有文字：请在题干中写明问题。") % {"name": name}
+            )
         result.questions.append(validate(raw, filename=filename, warnings=result.warnings))
     except Rejected as exc:
         result.rejected.append(Issue(filename, row, exc.column, exc.reason))
+        return
+    result.warnings.extend(Issue(filename, row, column, reason) for column, reason in notes)
 
 
-def _items(body: str) -> list[tuple[str, float | None, str]]:
-    """ "=a ~%50%b#fb ~c" -> [("=", None, "a"), ("~", 50.0, "b"), ("~", None, "c")] (feedback removed)."""
+def _items(body: str) -> list[tuple[str, str | None, str]]:
+    """ "=a ~%50%b#fb ~c" -> [("=", None, "a"), ("~", "50", "b"), ("~", None, "c")] (feedback removed; the weight as
+    written, checked by `grades.parse_grade`)."""
     marks = []
     i = 0
     while i < len(body):
@@ -196,9 +268,9 @@ def _items(body: str) -> list[tuple[str, float | None, str]]:
         chunk = body[start + 1 : end]
         chunk = _split_unescaped(chunk, "#")[0].strip()
         weight = None
-        weight_match = re.match(r"^%(-?\d+(?:\.\d+)?)%", chunk)
+        weight_match = re.match(r"^%([^%]*)%", chunk)
         if weight_match:
-            weight = float(weight_match.group(1))
+            weight = weight_match.group(1)
             chunk = chunk[weight_match.end() :].strip()
         items.append((body[start], weight, chunk))
     return items

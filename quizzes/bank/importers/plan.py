@@ -1,18 +1,33 @@
 """Matching parsed questions against the bank: what an import would create, update or leave unchanged.
 
 A question is "the same question" when its identity fingerprint (type + stem + options, normalised) matches.
-Fields a format does not carry (Aiken has no explanation, Kahoot no category ...) keep their stored value.
+An update never blanks data: fields a format or a file does not carry (Aiken has no explanation, a sheet without a
+解析 column ...) keep their stored value, and so do fields a row leaves empty, unless the import was asked to clear
+empty fields (`ParseResult.clear_empty`). Every change is listed as field, old value, new value.
 Read-only: `quizzes.bank.services.bank_import` writes a plan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
-from quizzes.bank.importers.common import FORMAT_LABELS, LAYOUT_LABELS, Issue, ParsedQuestion, ParseResult, clean
-from quizzes.bank.models import TRUE_FALSE_OPTIONS, Category, Question, QuestionTag, question_hashes
+from quizzes.bank.importers.common import (
+    FORMAT_LABELS,
+    LAYOUT_LABELS,
+    TYPE_LABELS,
+    HeaderInfo,
+    Issue,
+    ParsedQuestion,
+    ParseResult,
+    answer_to_text,
+    clean,
+    fill_answers_to_text,
+)
+from quizzes.bank.importers.images import image_note
+from quizzes.bank.models import OPTION_LETTERS, TRUE_FALSE_OPTIONS, Category, Question, QuestionTag, question_hashes
 from quizzes.normalise import normalise_text
 
 CHUNK = 500
@@ -36,7 +51,8 @@ class PlannedQuestion:
     category_path: tuple[str, ...]
     tags: list[str]
     existing_id: int | None = None
-    changes: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # labels of the changed fields (解析, 难度 ...)
+    diffs: list[dict] = field(default_factory=list)  # {"field", "label", "old", "new"} for each change, as shown
     hashes: tuple[str, str] | None = None  # (identity, content) of `values`, for new questions
 
     @property
@@ -57,6 +73,9 @@ class ImportPlan:
     warnings: list[Issue] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
     new_categories: list[tuple[str, ...]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    header: HeaderInfo | None = None
+    clear_empty: bool = False
 
     @property
     def ok(self) -> bool:
@@ -71,6 +90,14 @@ class ImportPlan:
             "skipped": len(self.skipped),
             "warnings": len(self.warnings),
         }
+
+    def preview(self) -> list[dict]:
+        """Every recognised question as it will be stored (new, updated, unchanged), in file order: what the admin
+        checks before committing."""
+        rows = [_preview(p, "new") for p in self.new]
+        rows += [_preview(p, "updated") for p in self.updated]
+        rows += [_preview(p, "unchanged") for p in self.unchanged]
+        return sorted(rows, key=lambda r: r["row"])
 
     def report(self, *, limit: int | None = None) -> dict:
         """JSON-ready summary for the admin page, the API and the management command."""
@@ -90,8 +117,47 @@ class ImportPlan:
             "warnings": [i.as_dict() for i in cut(self.warnings)],
             "unmapped_columns": list(self.unmapped_columns),
             "new_categories": [" > ".join(p) for p in self.new_categories],
-            "updates": [{"row": p.row, "question": p.existing_id, "changes": p.changes} for p in cut(self.updated)],
+            "updates": [
+                {
+                    "row": p.row,
+                    "question": p.existing_id,
+                    "stem": p.values.get("stem", "")[:60],
+                    "changes": p.changes,
+                    "fields": p.diffs,
+                }
+                for p in cut(self.updated)
+            ],
+            "preview": cut(self.preview()),
+            "notices": list(self.notices),
+            "header": self.header.as_dict() if self.header else None,
+            "clear_empty": self.clear_empty,
         }
+
+
+STATUS_LABELS = {"new": "新建", "updated": "更新", "unchanged": "未变化"}
+
+
+def _preview(planned: PlannedQuestion, status: str) -> dict:
+    values = planned.values  # exactly what will be stored
+    correct = set(values["correct_options"])
+    return {
+        "row": planned.row,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "question": planned.existing_id,
+        "type": values["type"],
+        "type_label": str(TYPE_LABELS.get(values["type"], values["type"])),
+        "stem": values["stem"],
+        "options": [
+            {"letter": OPTION_LETTERS[i], "text": text, "correct": i in correct}
+            for i, text in enumerate(values["options"] if values["type"] != Question.Type.FILL else [])
+        ],
+        "answer": answer_to_text(SimpleNamespace(**values)),
+        "explanation": values["explanation"],
+        "category": " > ".join(planned.category_path),
+        "tags": list(planned.tags),
+        "image": image_note(planned.parsed),
+    }
 
 
 class CategoryIndex:
@@ -138,6 +204,9 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
         skipped=list(parsed.skipped),
         warnings=list(parsed.warnings),
         unmapped_columns=list(parsed.unmapped_columns),
+        notices=list(parsed.notices),
+        header=parsed.header,
+        clear_empty=parsed.clear_empty,
     )
     questions = parsed.questions
     total = len(questions)
@@ -224,7 +293,9 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
         seen_stem.setdefault(normalise_text(q.stem), q.row)
         merged = {k: existing[k] for k in values}
         changes: list[str] = []
-        provided = q.provided
+        diffs: list[dict] = []
+        # A field the row leaves empty is kept, unless the admin asked for empty cells to clear it.
+        provided = q.provided if parsed.clear_empty else q.provided - q.blank
 
         present = {
             "correct_options": "answer" in provided,
@@ -238,26 +309,32 @@ def build_plan_from(parsed: ParseResult, *, progress=None) -> ImportPlan:
         for name, given in present.items():
             if given and _clean_value(existing[name]) != _clean_value(values[name]):
                 merged[name] = values[name]
-                label = FIELD_LABELS.get(name, name)
-                if label not in changes:
-                    changes.append(label)
+                _record(
+                    changes, diffs, name, _shown(name, existing[name], existing), _shown(name, values[name], values)
+                )
         # Identity fields (type, stem, options) match after normalisation; keep the file's spelling only if it
         # differs in more than that (it never does, by definition), so stored spelling stays.
         stored_path = categories.path_of.get(existing["category_id"], ())
         category_path = stored_path
         if "category" in provided and categories._key(path) != categories._key(stored_path):
             category_path = path
-            changes.append(FIELD_LABELS["category"])
+            _record(changes, diffs, "category", " > ".join(stored_path), " > ".join(path))
             if categories.get(path) is None:
                 for depth in range(1, len(path) + 1):
                     if categories.get(path[:depth]) is None:
                         new_paths.setdefault(path[:depth], None)
         tags = sorted(stored_tags.get(existing["pk"], []), key=str.casefold)
         if "tags" in provided and sorted(t.casefold() for t in q.tags) != sorted(t.casefold() for t in tags):
+            _record(changes, diffs, "tags", "、".join(tags), "、".join(q.tags))
             tags = q.tags
-            changes.append(FIELD_LABELS["tags"])
         planned = PlannedQuestion(
-            parsed=q, values=merged, category_path=category_path, tags=tags, existing_id=existing["pk"], changes=changes
+            parsed=q,
+            values=merged,
+            category_path=category_path,
+            tags=tags,
+            existing_id=existing["pk"],
+            changes=changes,
+            diffs=diffs,
         )
         (plan.updated if changes else plan.unchanged).append(planned)
 
@@ -277,6 +354,26 @@ MODEL_FIELDS = [
     "source_article",
     "time_limit",
 ]
+
+
+def _record(changes: list[str], diffs: list[dict], name: str, old, new) -> None:
+    label = FIELD_LABELS.get(name, name)
+    if label not in changes:
+        changes.append(label)
+    diffs.append({"field": name, "label": label, "old": old, "new": new})
+
+
+def _shown(name: str, value, question: dict) -> str:
+    """A field's value as the preview shows it: answers as letters (or 正确/错误, or the fill-in text)."""
+    if name == "correct_options":
+        if question.get("type") == Question.Type.TRUE_FALSE:
+            return "、".join(TRUE_FALSE_OPTIONS[i] for i in value if 0 <= i < len(TRUE_FALSE_OPTIONS))
+        return "".join(OPTION_LETTERS[i] for i in sorted(value) if 0 <= i < len(OPTION_LETTERS))
+    if name == "accepted_answers":
+        return fill_answers_to_text(value or [])
+    if value is None:
+        return ""
+    return str(value)
 
 
 def _stem_index() -> dict[str, int]:

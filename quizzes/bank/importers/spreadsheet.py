@@ -1,110 +1,327 @@
-"""Question banks as tables (xlsx or csv, UTF-8 or GBK): the project's template and the layouts real Chinese
+"""Question banks as tables (xlsx, xls or csv, UTF-8 or GBK): the project's template and the layouts real Chinese
 banks come in.
 
-The header row is found among the first 20 rows by its names (题干/题目/试题内容 ..., 答案/正确答案 ...); options
-may sit one per column (选项A, A, A选项, 选项1 ...) or all in one cell ("A.xxx B.xxx"). Every header this module
-cannot map is reported back, never silently ignored.
+The header row is found among the first 20 rows by its names: `ACCEPTED_NAMES` lists, per field, every name
+recognised (题干/题目/题目内容/试题内容 ..., 答案/正确答案/题目答案 ...), compared after folding full-width forms,
+case, spaces, brackets and "(必填)" marks. Options may sit one per column (选项A, A, A选项, 选项1 ...) or all in one
+cell ("A.xxx B.xxx"). A header no name matches can be mapped by hand (`column_map`: header name -> field); a mapping
+saved for the same header (same fingerprint) is applied again, with a notice. Every header this module cannot map
+is reported back, never silently ignored; a file whose header is not found is answered with the rows it looked at
+and the names it accepts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from quizzes.bank.importers.common import Issue, ParseResult, RawQuestion, Rejected, split_category, validate
+from quizzes.bank.importers.common import (
+    FIELD_CHOICES,
+    HeaderInfo,
+    Issue,
+    ParseResult,
+    RawQuestion,
+    Rejected,
+    split_category,
+    validate,
+)
 from quizzes.bank.importers.template import is_template_header
 from quizzes.bank.models import OPTION_LETTERS
 
 FORMAT = "spreadsheet"
+SEARCH_ROWS = 20
+SHOWN_CANDIDATES = 3  # header-row candidates quoted in the "no header found" message
 
+# Every name accepted for a field (the first one is the name the template uses). Compared by `header_key`.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "type": ("题型", "题目类型", "试题类型", "题类", "类型", "题型名称", "questiontype", "type"),
+    "type": (
+        "题型",
+        "试题类型",
+        "题目类型",
+        "类型",
+        "题类",
+        "题型名称",
+        "试题题型",
+        "题目题型",
+        "questiontype",
+        "type",
+    ),
     "stem": (
         "题干",
         "题目",
         "题目内容",
         "试题内容",
-        "试题",
         "问题",
+        "试题",
         "题目名称",
         "内容",
         "试题题干",
+        "题目题干",
+        "问题内容",
+        "考题",
         "stem",
         "question",
     ),
-    "options": ("选项", "选项内容", "备选答案", "答案选项", "候选项", "全部选项", "options"),
-    "answer": ("答案", "正确答案", "标准答案", "参考答案", "试题答案", "answer", "correct"),
-    "explanation": ("解析", "答案解析", "试题解析", "题目解析", "解释", "解题思路", "explanation"),
-    "category": ("分类", "题目分类", "题库分类", "所属分类", "章节", "知识点", "科目", "题库", "category"),
-    "difficulty": ("难度", "难易程度", "难度等级", "难易度", "难度系数", "difficulty"),
-    "source": ("出处", "依据", "法规依据", "出题依据", "来源", "参考依据", "法律依据", "source"),
+    "options": (
+        "选项",
+        "题目选项",
+        "备选答案",
+        "选项内容",
+        "试题选项",
+        "答案选项",
+        "候选项",
+        "备选项",
+        "全部选项",
+        "options",
+    ),
+    "answer": ("答案", "正确答案", "题目答案", "参考答案", "标准答案", "试题答案", "正确选项", "answer", "correct"),
+    "explanation": ("解析", "答案解析", "试题解析", "题目解析", "解释", "解题思路", "答案说明", "explanation"),
+    "category": (
+        "分类",
+        "章节",
+        "知识点",
+        "作业种类",
+        "科目",
+        "题目分类",
+        "题库分类",
+        "所属分类",
+        "所属章节",
+        "作业类别",
+        "题库",
+        "category",
+    ),
+    "difficulty": ("难度", "难易程度", "难度等级", "难易度", "难度系数", "难易", "difficulty"),
+    "source": ("出处", "依据", "法规依据", "出题依据", "来源", "题目来源", "参考依据", "法律依据", "source"),
     "tags": ("标签", "关键词", "关键字", "tags", "tag"),
-    "time_limit": ("限时（秒）", "限时", "限时秒", "答题时间", "答题时间（秒）", "时间限制", "timelimit"),
+    "time_limit": ("限时（秒）", "限时", "答题时间", "答题时间（秒）", "时间限制", "timelimit"),
 }
 _CHINESE_NUMBERS = "一二三四五六七八"
+_OPTIONAL_MARK = re.compile(r"[（(\[【]\s*(必填|选填|可选|非必填|必选)\s*[)）\]】]")
+_FOLDED_AWAY = re.compile(r"[\s*:：()\[\]【】<>《》〈〉「」『』\"'“”‘’_\-—·.。,，、]")
+IGNORE_WORDS = {"", "ignore", "忽略", "none"}
 
 
-def _key(name: str) -> str:
-    key = unicodedata.normalize("NFKC", name).casefold()
-    key = re.sub(r"[\s*＊:：]", "", key)
-    return re.sub(r"[（(](必填|选填|可选|非必填)[)）]", "", key)
+def header_key(name: str) -> str:
+    """A header name folded for comparison: full-width forms and case folded, "(必填)" marks, spaces, brackets and
+    punctuation dropped. "【题目 内容】" and "题目内容" have the same key."""
+    key = _OPTIONAL_MARK.sub("", unicodedata.normalize("NFKC", name).casefold())
+    return _FOLDED_AWAY.sub("", key)
+
+
+def _option_names(index: int, letter: str) -> tuple[str, ...]:
+    return (
+        f"选项{letter}",
+        letter,
+        f"{letter}选项",
+        f"选项{index + 1}",
+        f"选项{_CHINESE_NUMBERS[index]}",
+        f"答案{letter}",
+        f"option{letter}",
+        f"option{index + 1}",
+    )
 
 
 _LOOKUP: dict[str, str] = {}
 for _field, _names in ALIASES.items():
     for _name in _names:
-        _LOOKUP[_key(_name)] = _field
+        _LOOKUP[header_key(_name)] = _field
 for _i, _letter in enumerate(OPTION_LETTERS):
-    for _name in (
-        f"选项{_letter}",
-        _letter,
-        f"{_letter}选项",
-        f"选项{_i + 1}",
-        f"选项{_CHINESE_NUMBERS[_i]}",
-        f"答案{_letter}",
-        f"option{_letter}",
-        f"option{_i + 1}",
-    ):
-        _LOOKUP[_key(_name)] = f"option{_letter}"
+    for _name in _option_names(_i, _letter):
+        _LOOKUP[header_key(_name)] = f"option{_letter}"
 
 
-def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """field -> column index, and the non-empty header names that map to nothing (or to a field twice)."""
+def accepted_names() -> dict[str, list[str]]:
+    """Field label -> the header names accepted for it (for messages and the import page)."""
+    names = {str(FIELD_CHOICES[f]): list(aliases) for f, aliases in ALIASES.items()}
+    names[_("单独的选项列")] = [
+        "选项A…选项H",
+        "A…H",
+        "A选项…H选项",
+        "选项1…选项8",
+        "选项一…选项八",
+        "optionA…optionH",
+    ]
+    return names
+
+
+def header_fingerprint(cells: list[str]) -> str:
+    """Identifies a header row across files: the folded names in order (trailing empty cells ignored)."""
+    keys = [header_key(c) for c in cells]
+    while keys and not keys[-1]:
+        keys.pop()
+    return hashlib.sha256("\x1f".join(keys).encode()).hexdigest()
+
+
+def normalise_column_map(column_map: dict | None) -> dict[str, str]:
+    """{"题目选项": "options", "备注": ""} -> {header_key: field}; "" / "忽略" / "ignore" mean ignore the column.
+    Raises ValueError (message for the user) for a field that does not exist."""
+    if column_map is None:
+        return {}
+    if not isinstance(column_map, dict):
+        raise ValueError(_("列对应关系应为“表头名称: 字段”的映射。"))
+    out: dict[str, str] = {}
+    for name, field in column_map.items():
+        value = str(field or "").strip()
+        if value.casefold() in IGNORE_WORDS:
+            value = ""
+        elif value not in FIELD_CHOICES:
+            raise ValueError(
+                _("列“%(name)s”对应的字段“%(field)s”无效，可用：%(fields)s 或 忽略。")
+                % {"name": name, "field": value, "fields": "、".join(FIELD_CHOICES)}
+            )
+        key = header_key(str(name))
+        if key:
+            out[key] = value
+    return out
+
+
+def map_header(
+    header: list[str], overrides: dict[str, str] | None = None
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """field -> column index; the non-empty names that map to nothing (or to a field already taken); and the field of
+    every column ("" = none). `overrides` (header_key -> field or "") win over the names recognised."""
     mapping: dict[str, int] = {}
     unmapped: list[str] = []
+    fields: list[str] = []
     for index, name in enumerate(header):
-        if not name:
+        key = header_key(name)
+        if not key:
+            fields.append("")
             continue
-        field = _LOOKUP.get(_key(name))
-        if field is None and _key(name).startswith(("题干", "题目内容", "试题内容")):
-            field = "stem"
+        if overrides and key in overrides:
+            field = overrides[key] or None
+            if field is None:
+                fields.append("")
+                continue
+        else:
+            field = _LOOKUP.get(key)
+            if field is None and key.startswith(("题干", "题目内容", "试题内容")):
+                field = "stem"
         if field is None or field in mapping:
             unmapped.append(name)
+            fields.append("")
         else:
             mapping[field] = index
-    return mapping, unmapped
+            fields.append(field)
+    return mapping, unmapped, fields
 
 
-def find_header(rows: list[list[str]], search_rows: int = 20) -> int | None:
+def _header_cells(row: list[str]) -> list[str]:
+    return [c.replace("\n", "").strip() for c in row]
+
+
+def _is_header(mapping: dict[str, int]) -> bool:
+    return "stem" in mapping and "answer" in mapping
+
+
+def find_header(rows: list[list[str]], search_rows: int = SEARCH_ROWS, overrides_for=None) -> int | None:
+    """Index of the first row (of the first `search_rows`) naming a stem and an answer column."""
     for index, row in enumerate(rows[:search_rows]):
-        mapping, _unmapped = map_header([c.replace("\n", "") for c in row])
-        if "stem" in mapping and "answer" in mapping:
+        cells = _header_cells(row)
+        overrides = overrides_for(cells) if overrides_for else None
+        if _is_header(map_header(cells, overrides)[0]):
             return index
     return None
 
 
-def parse_rows(rows: list[list[str]], filename: str, *, default_category: list[str]) -> ParseResult:
-    header_index = find_header(rows)
+def _candidate_index(rows: list[list[str]]) -> int | None:
+    """The likeliest header row when none is recognised: the first of the widest rows among the first 20."""
+    widths = [(sum(1 for c in row if c.strip()), -i) for i, row in enumerate(rows[:SEARCH_ROWS])]
+    best = max(widths, default=(0, 0))
+    return -best[1] if best[0] else None
+
+
+def _first_data_row(rows: list[list[str]], header_index: int) -> list[str]:
+    return next((row for row in rows[header_index + 1 :] if any(row)), [])
+
+
+def _no_header_message(rows: list[list[str]]) -> str:
+    shown = []
+    for index, row in enumerate(rows[:SEARCH_ROWS]):
+        cells = [c for c in _header_cells(row) if c]
+        if not cells:
+            continue
+        _mapping, _unmapped, fields = map_header(cells)
+        parts = [
+            (cell[:20] + ("…" if len(cell) > 20 else "")) + (f"［{FIELD_CHOICES[f]}］" if f else "")
+            for cell, f in zip(cells[:12], fields, strict=False)
+        ]
+        if len(cells) > 12:
+            parts.append("…")
+        shown.append(_("第 %(row)d 行：%(cells)s") % {"row": index + 1, "cells": " | ".join(parts)})
+        if len(shown) == SHOWN_CANDIDATES:
+            break
+    accepted = "；".join(f"{label}：{'、'.join(names)}" for label, names in accepted_names().items())
+    return _(
+        "前 %(n)d 行中找不到表头行：表头须有一列题干和一列答案。看到的前几行是——%(rows)s。"
+        "可用的列名（不区分全角半角、空格和括号）——%(accepted)s。"
+        "也可以在预览页为每一列指定对应的字段。"
+    ) % {"n": SEARCH_ROWS, "rows": "；".join(shown) or _("（没有内容）"), "accepted": accepted}
+
+
+def parse_rows(
+    rows: list[list[str]],
+    filename: str,
+    *,
+    default_category: list[str],
+    column_map: dict | None = None,
+    saved_mappings: Callable[[list[str]], dict[str, dict[str, str]]] | None = None,
+) -> ParseResult:
+    """Parse a table. `column_map` (header name -> field, "" to ignore) is a mapping chosen by hand for this import;
+    without one, `saved_mappings(fingerprints)` -> {fingerprint: {header_key: field}} supplies remembered ones."""
     result = ParseResult(filename=filename, format=FORMAT)
+    manual = normalise_column_map(column_map)
+    remembered: dict[str, dict[str, str]] = {}
+    if not manual and saved_mappings is not None:
+        fingerprints = [header_fingerprint(_header_cells(row)) for row in rows[:SEARCH_ROWS] if any(row)]
+        remembered = saved_mappings(fingerprints) or {}
+
+    def overrides_for(cells: list[str]) -> dict[str, str] | None:
+        return manual or remembered.get(header_fingerprint(cells))
+
+    header_index = find_header(rows, overrides_for=overrides_for)
     if header_index is None:
-        result.rejected.append(
-            Issue(filename, 1, _("表头"), _("前 20 行中找不到包含“题干”和“答案”两列的表头行，无法识别题库格式。"))
-        )
+        candidate = _candidate_index(rows)
+        if candidate is not None:
+            cells = _header_cells(rows[candidate])
+            overrides = overrides_for(cells)
+            _mapping, _unmapped, fields = map_header(cells, overrides)
+            result.header = HeaderInfo(
+                row=None,
+                names=cells,
+                fields=fields,
+                fingerprint=header_fingerprint(cells),
+                source="manual" if manual else ("remembered" if overrides else "auto"),
+                samples=_first_data_row(rows, candidate),
+            )
+        result.rejected.append(Issue(filename, 1, _("表头"), _no_header_message(rows)))
         return result
-    header = [c.replace("\n", "").strip() for c in rows[header_index]]
-    mapping, unmapped = map_header(header)
+    header = _header_cells(rows[header_index])
+    overrides = overrides_for(header)
+    mapping, unmapped, fields = map_header(header, overrides)
+    source = "manual" if manual else ("remembered" if overrides else "auto")
+    result.header = HeaderInfo(
+        row=header_index + 1,
+        names=header,
+        fields=fields,
+        fingerprint=header_fingerprint(header),
+        source=source,
+        column_map={name: field for name, field in zip(header, fields, strict=True) if name},
+        samples=_first_data_row(rows, header_index),
+    )
+    if source == "remembered":
+        shown = "、".join(
+            f"{name}→{FIELD_CHOICES[f] if f else _('忽略')}"
+            for name, f in zip(header, fields, strict=True)
+            if name and header_key(name) in overrides
+        )
+        result.notices.append(
+            _("已自动套用上次为这个表头保存的列对应关系：%(map)s。如需修改，请在下面重新指定。") % {"map": shown}
+        )
     result.unmapped_columns = unmapped
     result.layout = "template" if is_template_header(header) else "chinese"
     if unmapped:
@@ -117,6 +334,7 @@ def parse_rows(rows: list[list[str]], filename: str, *, default_category: list[s
     columns = {field: header[index] for field, index in mapping.items()}
     if option_fields:
         columns["options"] = "、".join(header[mapping[f]] for f in option_fields)
+    # A field whose column the file lacks is not provided: an update keeps the stored value.
     provided = frozenset(
         {"type", "stem", "options", "answer"}
         | {f for f in ("explanation", "category", "difficulty", "source", "tags", "time_limit") if f in mapping}
@@ -145,7 +363,8 @@ def parse_rows(rows: list[list[str]], filename: str, *, default_category: list[s
             tags=cell(row, "tags"),
             time_limit=cell(row, "time_limit"),
             columns=columns,
-            # An empty category cell means "not given": a re-import keeps the stored category.
+            # An empty category cell means "not given": a re-import keeps the stored category (a question always
+            # has one, so it is never cleared).
             provided=provided if cell(row, "category") else provided - {"category"},
         )
         if option_fields:

@@ -108,10 +108,20 @@ TEMPLATE_NOTES = [
         "选择题写字母，如 A、ABD、A,B,D；判断题写 正确/错误（对/错、√/×、是/否、T/F 亦可）；填空题多个空用“；”分隔，同一空的不同写法用“|”分隔",
     ],
     ["分类", "多级分类用“ > ”分隔，如 消防安全 > 医疗机构消防；不存在的分类会自动新建"],
-    ["难度", "1（最易）到 5（最难），留空为 3"],
+    ["难度", "1（最易）到 5（最难）；新题留空为 3"],
     ["出处", "如 《中华人民共和国安全生产法》第二十一条"],
     ["标签", "多个标签用空格或逗号分隔"],
     ["限时（秒）", "可选，用于知识竞赛"],
+    [
+        "更新已有题目",
+        "题型、题干、选项相同的题目视为同一道题，只更新文件中给出的内容：删掉的列和空单元格都保留原内容"
+        "（导入时勾选“空单元格表示清空该字段”才会清空）；预览会列出每处改动的原值和新值",
+    ],
+    [
+        "表头",
+        "不需要的列可以删除；也接受 题目内容、题目选项、题目答案、试题类型、作业种类 等常见写法，"
+        "认不出的表头可在预览页逐列指定",
+    ],
 ]
 
 
@@ -121,5 +131,7 @@ def template_bytes() -> bytes:
 
 
 def is_template_header(cells: list[str]) -> bool:
+    """The template's header, with or without its last column (限时, added later). Only a name for the layout:
+    which fields a file provides always comes from the columns it has (a column it lacks is never "provided")."""
     names = [c.replace(" ", "") for c in cells if c]
-    return names[: len(TEMPLATE_HEADER) - 1] == TEMPLATE_HEADER[:-1]
+    return names in (TEMPLATE_HEADER, TEMPLATE_HEADER[:-1])

@@ -4,6 +4,9 @@ manage.py import_questions bank.xlsx                    # dry run: counts, rejec
 manage.py import_questions bank.xlsx --commit           # write (refused while rows are rejected)
 manage.py import_questions old.csv --commit --skip-rejected --category "消防安全"
 manage.py import_questions moodle.xml --format moodle_xml --json
+manage.py import_questions update.xlsx --commit --clear-empty   # empty cells clear 解析/出处/标签/限时 on updates
+
+A header whose columns were mapped by hand on the import page is mapped the same way here.
 """
 
 import json
@@ -13,9 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from elearn.spreadsheets import SpreadsheetError
 from quizzes.bank.exceptions import ImportRejected
-from quizzes.bank.importers import FORMAT_LABELS, build_plan
+from quizzes.bank.importers import FORMAT_LABELS, build_plan_from, parse_upload
 from quizzes.bank.importers.common import split_category
-from quizzes.bank.services import bank_import
+from quizzes.bank.models import BankColumnMapping
+from quizzes.bank.services import bank_import_parsed
 
 
 class Command(BaseCommand):
@@ -29,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--skip-rejected", action="store_true", help="with --commit: import the valid rows")
         parser.add_argument("--actor", default="", help="employee number recorded as author")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--clear-empty",
+            action="store_true",
+            help="on updates, an empty cell clears the field (default: it leaves the stored value, like a missing column)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -55,11 +64,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {done}/{total}")
 
         try:
+            parsed = parse_upload(
+                **kwargs, clear_empty=options["clear_empty"], saved_mappings=BankColumnMapping.for_fingerprints
+            )
             if options["commit"]:
-                result = bank_import(**kwargs, actor=actor, skip_rejected=options["skip_rejected"], progress=progress)
+                result = bank_import_parsed(parsed=parsed, actor=actor, skip_rejected=options["skip_rejected"])
                 report = result.report()
             else:
-                report = {**build_plan(**kwargs, progress=progress).report(), "committed": False}
+                report = {**build_plan_from(parsed, progress=progress).report(), "committed": False}
         except SpreadsheetError as exc:
             raise CommandError(str(exc))
         except ImportRejected as exc:
