@@ -87,11 +87,11 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-messages:                                 ## refresh the English catalogue (fill new msgstr entries), then compile it
+messages:                                 ## refresh the English catalogue (fill new msgstr entries), then compile it and the zh_Hans one (Django's and Wagtail's missing strings, by hand)
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --no-wrap --ignore='.venv/*' --ignore='*/migrations/*' \
 	  --ignore='bench/*' --ignore='tests/*' --ignore='staticfiles/*'
 	msgfmt --check --statistics -o /dev/null elearn/locale/en/LC_MESSAGES/django.po
-	$(BIN)/python manage.py compilemessages -l en --ignore='.venv' --ignore='bench' --ignore='tests'
+	$(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore='.venv' --ignore='bench' --ignore='tests'
 
 import-laws:                              ## import the five reference statutes as study modules
 	$(BIN)/python manage.py import_law ../shared/data/laws

@@ -13,6 +13,7 @@ from courses import selectors, services
 from courses.exceptions import StudyError, TooEarlyToComplete
 from courses.models import CoursePage, LessonPage
 from elearn.api_schema_errors import or_field_errors
+from elearn.org.disclosure import disclose
 from elearn.org.permissions import is_manager
 
 # --- serializers --------------------------------------------------------------------------------------------
@@ -40,6 +41,9 @@ class LessonProgressSerializer(serializers.Serializer):
     active_seconds = serializers.IntegerField()
     completed_at = serializers.DateTimeField(allow_null=True)
     remaining_seconds = serializers.IntegerField(help_text="Reading time still needed before 学完了 unlocks")
+    remaining_at_end_seconds = serializers.IntegerField(
+        help_text="The same once the reader has reached the end of the lesson (its own reading time, if shorter)"
+    )
 
 
 class BlockSerializer(serializers.Serializer):
@@ -71,6 +75,19 @@ class HeartbeatResultSerializer(serializers.Serializer):
     duplicate = serializers.BooleanField()
     active_seconds = serializers.IntegerField()
     remaining_seconds = serializers.IntegerField()
+    remaining_at_end_seconds = serializers.IntegerField(
+        help_text="Reading time still needed once the reader has reached the end of the lesson (never more than "
+        "remaining_seconds)"
+    )
+
+
+class CompleteSerializer(serializers.Serializer):
+    reached_end = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The reader has reached the end of the lesson: remaining_at_end_seconds applies instead of "
+        "remaining_seconds",
+    )
 
 
 class CompleteResultSerializer(serializers.Serializer):
@@ -115,6 +132,7 @@ def _lesson_progress_data(user, lesson, course):
         "active_seconds": progress.active_seconds if progress else 0,
         "completed_at": progress.completed_at if progress else None,
         "remaining_seconds": services.remaining_seconds(progress, course),
+        "remaining_at_end_seconds": services.remaining_seconds(progress, course, end_after=lesson.end_seconds(course)),
     }
 
 
@@ -245,19 +263,27 @@ class LessonViewSet(viewsets.GenericViewSet):
                 "duplicate": result.duplicate,
                 "active_seconds": result.progress.active_seconds,
                 "remaining_seconds": services.remaining_seconds(result.progress, course),
+                "remaining_at_end_seconds": services.remaining_seconds(
+                    result.progress, course, end_after=lesson.end_seconds(course)
+                ),
             }
         )
 
     @extend_schema(
-        request=None,
+        request=CompleteSerializer,
         responses={200: CompleteResultSerializer, 400: StudyErrorSerializer},
-        summary="Mark the lesson complete (after the module's minimum reading time)",
+        summary="Mark the lesson complete (after the module's minimum reading time, or the lesson's own shorter one "
+        "once the reader has reached its end)",
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         lesson, course = self.get_lesson(pk)
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            result = services.lesson_complete(user=request.user, lesson=lesson)
+            result = services.lesson_complete(
+                user=request.user, lesson=lesson, reached_end=data.validated_data["reached_end"]
+            )
         except StudyError as exc:
             return _error(exc)
         item = selectors.course_progress(user=request.user, course=course)
@@ -310,4 +336,6 @@ class StudyProgressViewSet(viewsets.GenericViewSet):
             status=status_filter if status_filter in selectors.STATUS_LABELS else None,
         )
         page = self.paginate_queryset(rows)
+        if people := {row.user.pk for row in rows}:
+            disclose(request, what=_("学习进度（接口）"), count=len(people), institution=as_int("institution"))
         return self.get_paginated_response(ReportRowSerializer(page, many=True).data)

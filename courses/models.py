@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from content.blocks import StudyStreamBlock
+from courses import reading
 
 # Django URLs mounted under the index page's path (/study/...): a module may not take these slugs.
 RESERVED_SLUGS = {"mine", "progress", "lessons", "search"}
@@ -154,6 +155,7 @@ class LessonPage(ReaderContextMixin, Page):
     summary = models.TextField(_("本课要点"), max_length=300, blank=True)
     body = StreamField(StudyStreamBlock(), verbose_name=_("正文"), blank=True)
     chapter = models.PositiveSmallIntegerField(_("章序号"), null=True, blank=True, editable=False)
+    text_characters = models.PositiveIntegerField(_("正文字数"), default=0, editable=False)
 
     content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
@@ -172,6 +174,24 @@ class LessonPage(ReaderContextMixin, Page):
     def course_title(self) -> str:
         """Shown beside the lesson in search results."""
         return self.get_parent().title
+
+    def end_seconds(self, course: "CoursePage") -> int:
+        """Reading time after which a reader who has reached the end of this lesson may mark it complete
+        (courses.reading.end_seconds: its text at a brisk pace, capped by the module's minimum)."""
+        characters = self.text_characters or self.count_text_characters()
+        return reading.end_seconds(characters=characters, min_reading_seconds=course.min_reading_seconds)
+
+    def count_text_characters(self) -> int:
+        return reading.text_characters([self.summary, list(self.body.raw_data)])
+
+    def save(self, *args, **kwargs):
+        # Counted when the content is saved (publishing saves the live content here), not on every heartbeat: a long
+        # statute chapter takes half a millisecond to count.
+        self.text_characters = self.count_text_characters()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"body", "summary"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "text_characters"}
+        return super().save(*args, **kwargs)
 
 
 class LessonProgress(models.Model):

@@ -176,6 +176,8 @@ def lesson_context(*, user, lesson: LessonPage, course: CoursePage) -> dict:
         "course_progress": course_progress(user=user, course=course),
         "lesson_progress": progress,
         "remaining_seconds": remaining_seconds(progress, course),
+        # for a reader who has reached the end of the lesson (the page tells when): its own, shorter reading time
+        "remaining_at_end_seconds": remaining_seconds(progress, course, end_after=lesson.end_seconds(course)),
         "heartbeat_interval": HEARTBEAT_INTERVAL,
         "previous_lesson": siblings[index - 1] if index > 0 else None,
         "next_lesson": siblings[index + 1] if index + 1 < len(siblings) else None,

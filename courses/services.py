@@ -105,15 +105,18 @@ def lesson_heartbeat(
 
 
 @transaction.atomic
-def lesson_complete(*, user, lesson: LessonPage, now: datetime.datetime | None = None) -> CompletionResult:
-    """Mark `lesson` complete once the module's minimum reading time is reached; award the module badge when
-    this was the last lesson. Repeating it changes nothing."""
+def lesson_complete(
+    *, user, lesson: LessonPage, reached_end: bool = False, now: datetime.datetime | None = None
+) -> CompletionResult:
+    """Mark `lesson` complete once the module's minimum reading time is reached, or, when the reader has reached the
+    end of the lesson, once its own shorter reading time is (courses.reading.end_seconds); award the module badge
+    when this was the last lesson. Repeating it changes nothing."""
     now = now or timezone.now()
     lesson, course = _live_lesson(lesson)
     progress = _progress_for_update(user=user, lesson=lesson, course_id=course.pk, now=now)
     if progress.completed_at is not None:
         return CompletionResult(progress=progress, course_completed=False, already_completed=True)
-    remaining = remaining_seconds(progress, course)
+    remaining = remaining_seconds(progress, course, end_after=lesson.end_seconds(course) if reached_end else None)
     if remaining > 0:
         raise TooEarlyToComplete(remaining)
     progress.completed_at = now

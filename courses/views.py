@@ -14,6 +14,7 @@ from wagtail.views import serve as wagtail_serve
 from courses import selectors, services
 from courses.exceptions import StudyError
 from courses.models import CourseIndexPage, CoursePage, LessonPage
+from elearn.org.disclosure import EXPORT, disclose
 from elearn.org.permissions import is_manager
 from elearn.spreadsheets import workbook_bytes
 
@@ -48,13 +49,14 @@ def lesson_complete(request, pk):
     """The 学完了 button without JavaScript (the page script uses the API and lands on the same service)."""
     lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
     try:
-        result = services.lesson_complete(user=request.user, lesson=lesson)
+        # The button sits below the lesson's end: whoever pressed it has reached the end.
+        result = services.lesson_complete(user=request.user, lesson=lesson, reached_end=True)
     except StudyError as exc:
         messages.warning(request, str(exc))
         return redirect(lesson.url)
     course = result.progress.course
     if result.course_completed:
-        messages.success(request, _("恭喜！您已学完“%(course)s”，获得学习徽章。") % {"course": course.title})
+        messages.success(request, _("恭喜！你已学完“%(course)s”，获得学习徽章。") % {"course": course.title})
     else:
         messages.success(request, _("本课已学完。"))
     following = selectors.next_lesson(user=request.user, course=course)
@@ -74,6 +76,13 @@ def _report_filters(request):
     }
 
 
+def _note(request, rows, filters, what, **kwargs) -> None:
+    """Other people's study progress shown or exported: noted for the access log (elearn.org.disclosure)."""
+    people = {row.user.pk for row in rows}
+    if people:
+        disclose(request, what=what, count=len(people), institution=filters["institution_id"], **kwargs)
+
+
 @login_required
 def progress_report(request):
     """Safety officers: their institution's study progress; the district admin: every institution."""
@@ -81,6 +90,7 @@ def progress_report(request):
         raise PermissionDenied
     filters = _report_filters(request)
     rows = selectors.institution_progress(viewer=request.user, **filters)
+    _note(request, rows, filters, _("学习进度"))
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     counts = {key: sum(1 for r in rows if r.progress.status == key) for key in selectors.STATUS_LABELS}
     query = request.GET.copy()
@@ -106,7 +116,9 @@ def progress_report(request):
 def progress_export(request):
     if not is_manager(request.user):
         raise PermissionDenied
-    rows = selectors.institution_progress(viewer=request.user, **_report_filters(request))
+    filters = _report_filters(request)
+    rows = selectors.institution_progress(viewer=request.user, **filters)
+    _note(request, rows, filters, _("导出学习进度"), action=EXPORT)
     body = workbook_bytes([("学习进度", selectors.REPORT_HEADER, selectors.report_table(rows))])
     response = HttpResponse(body, content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
+from elearn.privacy.api import AccessLogViewSet, DepartureViewSet, MyDataViewSet, NoticeViewSet, RevealViewSet
 from leaderboard.reports.api import ReportExportViewSet, ReportViewSet
 from quizzes.bank.api import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
 from quizzes.competitions.api import CompetitionViewSet, GameViewSet
@@ -24,6 +25,11 @@ router.register("me", MeViewSet, basename="me")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("roster-import", RosterImportViewSet, basename="roster-import")
+router.register("privacy/notice", NoticeViewSet, basename="privacy-notice")
+router.register("my-data", MyDataViewSet, basename="my-data")
+router.register("privacy/reveal", RevealViewSet, basename="privacy-reveal")
+router.register("access-log", AccessLogViewSet, basename="access-log")
+router.register("departures", DepartureViewSet, basename="departure")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lessons", LessonViewSet, basename="lesson")
 router.register("my-progress", MyProgressViewSet, basename="my-progress")

@@ -12,7 +12,8 @@ Every refusal under /api/ takes this shape, whoever answers it:
 - `bad_request`, `permission_denied`, `page_not_found` and `server_error` are the site's handler400/403/404/500: for
   a path under /api/ they answer JSON (a URL that matches no route, such as /api/v1/attempts/abc/answer/ where the id
   must be a number; an uncaught error), elsewhere Django's pages;
-- elearn.org.middleware answers an account still on its initial password with `password_change_required`.
+- elearn.org.middleware answers an account still on its initial password with `password_change_required`, and
+  elearn.privacy.middleware one that has not acknowledged the current notice with `notice_required`.
 Anonymous requests get 403 not_authenticated, not 401: the API authenticates by session cookie only, and a 401 must
 carry a WWW-Authenticate challenge, which a cookie login cannot offer (DRF answers 403 for the same reason).
 

@@ -37,7 +37,8 @@ ERROR_EXTRAS = {
 API_ERROR = {
     "type": "object",
     "description": "Every refusal of the API: `error` is a stable snake_case code (not_authenticated, csrf_failed, "
-    "permission_denied, password_change_required, not_found, method_not_allowed, parse_error, invalid, throttled, "
+    "permission_denied, password_change_required, notice_required, not_found, method_not_allowed, parse_error, "
+    "invalid, throttled, "
     "database_unavailable, server_error, or the operation's own), `detail` a message for people. Anonymous requests "
     "get 403 not_authenticated: the API authenticates by session cookie, which offers no WWW-Authenticate challenge.",
     "properties": {
@@ -74,7 +75,8 @@ def error_with_report(component: str) -> dict:
 _DEFAULTS = {
     "400": "invalid (field errors under `fields`), parse_error, unsupported_media_type, invalid_value",
     "403": "not_authenticated (no session), csrf_failed, permission_denied, password_change_required (an account "
-    "still on its initial password)",
+    "still on its initial password), notice_required (the personal-information notice not yet acknowledged: "
+    "GET and POST /api/v1/privacy/notice/)",
     "404": "not_found",
     "503": "database_unavailable (with Retry-After)",
 }

@@ -14,8 +14,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import get_resolver  # noqa: E402
 
 from elearn.admission import AdmissionMiddleware  # noqa: E402
+from elearn.daphne_requests import skip_twisted_form_parsing  # noqa: E402
 from elearn.realtime.direct_frames import DirectFramesMiddleware  # noqa: E402
 from elearn.routing import websocket_urlpatterns  # noqa: E402
+
+skip_twisted_form_parsing()  # Twisted answered an empty multipart body (Wagtail's editing-session ping) with 400
 
 application = ProtocolTypeRouter(
     {

@@ -104,10 +104,11 @@ def control_character(text: str) -> str | None:
 
 
 def decode_text(data: bytes, filename: str) -> str:
-    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Chinese Excel saves CSV."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Chinese Excel saves CSV. A UTF-8 byte-order mark in
+    front of GBK text (WPS re-saving a UTF-8 file as GBK keeps it) is dropped before GBK is tried."""
+    for body, encoding in ((data, "utf-8-sig"), (data.removeprefix(b"\xef\xbb\xbf"), "gb18030")):
         try:
-            return data.decode(encoding)
+            return body.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise SpreadsheetError(_("无法识别文件“%(name)s”的编码，请另存为 UTF-8 或 GBK 编码的 CSV。") % {"name": filename})

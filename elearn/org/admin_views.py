@@ -7,16 +7,20 @@ from django.db import router
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, StatusFlagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from elearn.org.disclosure import disclose
 from elearn.org.models import Institution, User
 from elearn.org.permissions import can_manage_institution, can_manage_user, managed_institutions, managed_users
+from elearn.org.phones import mask_mobile, normalise_mobile
 from elearn.spreadsheets import control_character
 
 
@@ -58,16 +62,72 @@ class DeleteView(generic.DeleteView):
         return super().form_valid(form)
 
 
-def _scoped_views(scope, allowed, policy=None):
+class PersonDisclosureMixin:
+    """A person's record shown (edit, inspect, history, usage, copy, delete confirmation): noted for the access log
+    (elearn.org.disclosure) when the page is rendered, so a request refused after the lookup (Wagtail checks the
+    action's permission after finding the object) notes nothing."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = getattr(self, "object", None)
+        if isinstance(person, User) and person.pk:
+            disclose(self.request, what=_("人员档案"), subject=person)
+        return context
+
+
+class PersonInspectMixin:
+    """The inspect page shows the mobile number masked, with the one-tap reveal (recorded by elearn.privacy)."""
+
+    def get_is_active_display_value(self):  # in words, not Wagtail's bare "True"
+        return _("在用") if self.object.is_active else _("已停用")
+
+    def get_last_login_display_value(self):  # not "None"
+        if self.object.last_login is None:
+            return _("从未登录")
+        return date_format(timezone.localtime(self.object.last_login), "DATETIME_FORMAT")
+
+    def get_mobile_display_value(self):
+        from django.middleware.csrf import get_token
+        from django.template.loader import render_to_string
+
+        return (
+            render_to_string(
+                "privacy/includes/mobile_cell.html",
+                {
+                    "person_id": self.object.pk,
+                    "masked": mask_mobile(self.object.mobile),
+                    "purpose": _("人员档案"),
+                    "next": self.request.get_full_path(),
+                    "csrf_token": get_token(self.request),
+                },
+            )
+            or "-"
+        )
+
+
+class PeopleListDisclosureMixin:
+    """A list of people shown: noted with how many matched."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = context.get("paginator")
+        count = paginator.count if paginator is not None else len(context.get("object_list") or ())
+        disclose(self.request, what=_("人员名单"), count=count)
+        return context
+
+
+def _scoped_views(scope, allowed, policy=None, object_mixins=(), index_mixins=()):
     """The viewset's views, every one that shows or changes an object refusing objects outside the user's scope:
     index, add, edit, delete, inspect, history, usage, copy. `policy`: the permission policy the views check (default:
-    the one registered for the model)."""
+    the one registered for the model); `object_mixins`, `index_mixins`: placed before the scope check's classes."""
     extra = {"permission_policy": policy} if policy is not None else {}
 
     def view(base):
-        return type(base.__name__, (ScopedObjectMixin, base), {"allowed": staticmethod(allowed), **extra})
+        return type(
+            base.__name__, (*object_mixins, ScopedObjectMixin, base), {"allowed": staticmethod(allowed), **extra}
+        )
 
-    index = type("IndexView", (ScopedIndexView,), {"scope": staticmethod(scope), **extra})
+    index = type("IndexView", (*index_mixins, ScopedIndexView), {"scope": staticmethod(scope), **extra})
     add = type("CreateView", (generic.CreateView,), extra)
     return (
         index,
@@ -134,6 +194,12 @@ class StaffForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The number is shown masked, like everywhere else (elearn.org.phones.mask_mobile); left as shown it is kept,
+        # a new number replaces it. The inspect page reveals it with one (recorded) tap.
+        stored = self.instance.mobile if self.instance is not None and self.instance.pk else ""
+        if stored:
+            self.initial["mobile"] = mask_mobile(stored)
+            self.fields["mobile"].help_text = _("已隐藏中间四位；不修改则保持原号码，输入新号码则替换。")
         user = self.for_user
         if user is not None and not user.is_district_admin:
             self.fields["institution"].queryset = managed_institutions(user)
@@ -149,6 +215,15 @@ class StaffForm(WagtailAdminModelForm):
             if isinstance(value, str) and (bad := control_character(value)):
                 self.add_error(name, _("含有不可见的控制字符 %(char)s，请删除后重试。") % {"char": bad})
         return cleaned
+
+    def clean_mobile(self):
+        value = (self.cleaned_data.get("mobile") or "").strip()
+        stored = self.instance.mobile if self.instance is not None and self.instance.pk else ""
+        if stored and value == mask_mobile(stored):
+            return stored
+        if value and not normalise_mobile(value):
+            raise forms.ValidationError(_("手机号“%(value)s”格式不正确（应为 11 位手机号）。") % {"value": value[:20]})
+        return normalise_mobile(value) if value else ""
 
     def clean_institution(self):
         institution = self.cleaned_data.get("institution")
@@ -185,7 +260,8 @@ class StaffViewSet(ModelViewSet):
         Column("institution", label=_("单位")),
         "department",
         "role",
-        "is_active",
+        # a tag in words, not the bare "True"/"False" Wagtail prints for a boolean
+        StatusFlagColumn("is_active", label=_("账号状态"), true_label=_("在用"), false_label=_("已停用")),
     ]
     list_filter = ["institution", "role", "is_active"]
     search_fields = ["real_name", "employee_no", "mobile", "department"]
@@ -214,6 +290,8 @@ class StaffViewSet(ModelViewSet):
         lambda qs, user: qs.filter(pk__in=managed_users(user).values("pk")).select_related("institution"),
         can_manage_user,
         policy=STAFF_POLICY,
+        object_mixins=(PersonDisclosureMixin, PersonInspectMixin),
+        index_mixins=(PeopleListDisclosureMixin,),
     )
 
     def get_form_class(self, for_update=False):

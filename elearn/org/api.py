@@ -12,9 +12,11 @@ from rest_framework.response import Response
 from elearn.api_errors import error_body
 from elearn.api_schema_errors import error_with_report
 from elearn.org import services
+from elearn.org.disclosure import disclose
 from elearn.org.exceptions import RosterRejected
 from elearn.org.models import Institution, User
 from elearn.org.permissions import is_manager, managed_institutions, managed_users
+from elearn.org.phones import mask_mobile
 from elearn.org.roster import roster_plan
 from elearn.spreadsheets import SpreadsheetError
 
@@ -27,6 +29,10 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     institution = InstitutionSerializer(read_only=True, allow_null=True, help_text="null for a district admin")
+    mobile = serializers.SerializerMethodField(help_text="masked (138****1234); POST /api/v1/privacy/reveal/ shows one")
+
+    def get_mobile(self, user) -> str:
+        return mask_mobile(user.mobile)
 
     class Meta:
         model = User
@@ -83,7 +89,21 @@ class StaffViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("institution", int, required=False)])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        count = response.data.get("count") if isinstance(response.data, dict) else len(response.data)
+        institution = request.query_params.get("institution", "")
+        disclose(
+            request,
+            what=_("人员名单（接口）"),
+            count=count,
+            institution=int(institution) if institution.isdigit() and len(institution) < 11 else None,
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        disclose(request, what=_("人员信息（接口）"), subject=self.get_object())
+        return response
 
 
 class RosterIssueSerializer(serializers.Serializer):

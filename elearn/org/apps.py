@@ -11,6 +11,12 @@ class OrgConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from elearn.org.models import User
+        from elearn.org.services import account_disabled_broadcast
         from elearn.spreadsheets import neutralise_wagtail_exports
+
+        post_save.connect(account_disabled_broadcast, sender=User, dispatch_uid="org.account_disabled")
 
         neutralise_wagtail_exports()  # the admin's exports, Wagtail's own included, neutralised like ours

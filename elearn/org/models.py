@@ -203,6 +203,12 @@ class User(AbstractUser):
         for name, value in ROLE_FLAGS.get(self.role, ROLE_FLAGS["staff"]).items():
             setattr(self, name, value)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._was_active = instance.__dict__.get("is_active")  # a disabling save is told apart (services)
+        return instance
+
     def save(self, *args, **kwargs):
         self.apply_role_flags()
         update_fields = kwargs.get("update_fields")

@@ -11,6 +11,8 @@ from elearn.org.exceptions import RosterRejected
 from elearn.org.models import Institution, User
 from elearn.org.passwords import generate_password, initial_password_hash
 from elearn.org.roster import RosterPlan, roster_plan
+from elearn.realtime.broadcast import broadcast
+from elearn.realtime.groups import account_group
 
 
 @dataclass
@@ -62,3 +64,12 @@ def user_change_password(*, user: User, password: str) -> None:
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+
+
+def account_disabled_broadcast(sender, instance: User, **kwargs) -> None:
+    """post_save of User: an account loaded active and saved inactive (离职, the account admin, a shell) is told on its
+    own group once committed, so its open live-game connections close at once (its sessions end with the account)."""
+    if getattr(instance, "_was_active", False) and not instance.is_active:
+        instance._was_active = False
+        group = account_group(instance.pk)
+        transaction.on_commit(lambda: broadcast(group, {"type": "account.disabled"}))

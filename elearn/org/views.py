@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from elearn.org import services
+from elearn.org.disclosure import DOWNLOAD, disclose
 from elearn.org.exceptions import RosterRejected
 from elearn.org.forms import LoginForm, PasswordSetForm, UploadForm
 from elearn.org.me_sections import me_sections
@@ -108,6 +109,7 @@ def roster_passwords(request, token):
     if rows is None:
         raise Http404(_("密码表只能下载一次，或已过期。"))
     cache.delete(key)
+    disclose(request, action=DOWNLOAD, what=_("初始密码表"), count=len(rows))
     body = workbook_bytes([("初始密码", ["姓名", "工号", "单位", "初始密码"], rows)])
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="initial-passwords.xlsx"'

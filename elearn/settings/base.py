@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "daphne",
     "elearn.org",
+    "elearn.privacy",
     "content",
     "courses",
     "quizzes",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "elearn.org.middleware.KnownDeviceMiddleware",
     "elearn.org.middleware.PasswordChangeRequiredMiddleware",
+    "elearn.privacy.middleware.NoticeRequiredMiddleware",  # after the password: first the password, then the notice
+    "elearn.privacy.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "elearn.security.PathAwareCSPMiddleware",
@@ -278,7 +281,14 @@ ELEARN_APP_URLCONFS: list[str] = [
     "leaderboard.rankings.urls",
     "quizzes.practice.urls",
     "quizzes.urls",  # merges quizzes.exams.urls and quizzes.competitions.urls (one namespace)
+    "elearn.privacy.urls",
 ]
+
+# Personal data (elearn.privacy): every account acknowledges the notice before anything else (tests switch it off
+# except where they test it), and each app describes the rows it keeps about a person in its own module (what a
+# person's copy shows, how each kind expires, what anonymising a person who left does).
+ELEARN_PRIVACY_NOTICE_REQUIRED = True
+ELEARN_PERSONAL_DATA: list[str] = ["courses.personal_data", "quizzes.personal_data", "leaderboard.personal_data"]
 
 # Page types the site search covers (content.search), study modules first.
 ELEARN_SEARCH_PAGE_TYPES: list[str] = ["courses.CoursePage", "courses.LessonPage", "content.MaterialPage"]

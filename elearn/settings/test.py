@@ -38,6 +38,9 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media" / RUN_ID
 LEADERBOARD_KEY_PREFIX = f"elearn-test-{RUN_ID}"
+# Accounts made by factories have not read the privacy notice; its own tests switch it on (tests/privacy/, and a live
+# server started with ELEARN_PRIVACY_NOTICE_REQUIRED=1 in tests/e2e/test_privacy.py).
+ELEARN_PRIVACY_NOTICE_REQUIRED = os.environ.get("ELEARN_PRIVACY_NOTICE_REQUIRED") == "1"
 # The live server in end-to-end tests serves static files straight from the apps (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from elearn.org.permissions import is_manager
-from leaderboard.reports import views
+from leaderboard.reports import home, views
 
 
 @hooks.register("register_admin_urls")
@@ -34,3 +34,6 @@ class ManagerMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_reports_menu_item():
     return ManagerMenuItem(_("活动报表"), reverse("leaderboard_reports"), icon_name="doc-full", order=310)
+
+
+hooks.register("construct_homepage_panels", home.campaign_panel)

@@ -8,6 +8,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -16,10 +17,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from elearn.org.disclosure import disclose
 from elearn.org.permissions import is_manager
+from elearn.org.phones import mask_mobile
 from leaderboard.reports import selectors
 from leaderboard.reports import services as report_services
-from leaderboard.reports.export import SHEETS
+from leaderboard.reports.export import SHEETS, note_export_download, note_export_request
 from leaderboard.reports.models import ReportExport
 
 # --- serializers ------------------------------------------------------------------------------------------------
@@ -90,7 +93,10 @@ class ReportPersonSerializer(serializers.Serializer):
     employee_no = serializers.CharField()
     institution = serializers.CharField(source="institution.name", default="")
     department = serializers.CharField()
-    mobile = serializers.CharField()
+    mobile = serializers.SerializerMethodField(help_text="masked (138****1234); POST /api/v1/privacy/reveal/ shows one")
+
+    def get_mobile(self, user) -> str:
+        return mask_mobile(user.mobile)
 
 
 class ReportNotStudiedSerializer(serializers.Serializer):
@@ -189,6 +195,9 @@ class ReportExportRequestSerializer(serializers.Serializer):
     exam = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
+    include_mobile = serializers.BooleanField(
+        default=False, help_text="含手机号: the people and absent sheets carry mobile numbers (recorded)"
+    )
 
 
 class ReportExportSerializer(serializers.Serializer):
@@ -274,7 +283,14 @@ class ReportViewSet(ManagerViewSet):
             filters = self.filters(request.query_params)
         except selectors.ReportFilterError as exc:
             return _error(exc)
-        return Response(ReportFollowupSerializer(selectors.followup(request.user, filters)).data)
+        lists = selectors.followup(request.user, filters)
+        disclose(
+            request,
+            what=_("跟进名单（接口）"),
+            count=len({row["user"].pk for row in lists["not_studied"]} | {u.pk for u in lists["not_sat"]}),
+            institution=filters.institution_id,
+        )
+        return Response(ReportFollowupSerializer(lists).data)
 
     def _exam(self, request):
         filters = self.filters(request.query_params)
@@ -309,7 +325,15 @@ class ReportViewSet(ManagerViewSet):
             exam, filters = self._exam(request)
         except selectors.ReportFilterError as exc:
             return _error(exc)
-        return Response(ReportIntegritySerializer(selectors.integrity(exam, request.user, filters.institution_id)).data)
+        data = selectors.integrity(exam, request.user, filters.institution_id)
+        if flagged := selectors.integrity_people(data):
+            disclose(
+                request,
+                what=_("异常作答名单（接口）：%(exam)s") % {"exam": exam.title},
+                count=flagged,
+                institution=filters.institution_id,
+            )
+        return Response(ReportIntegritySerializer(data).data)
 
 
 class ReportExportViewSet(ManagerViewSet):
@@ -348,10 +372,15 @@ class ReportExportViewSet(ManagerViewSet):
         try:
             filters = self.filters(params)
             export = report_services.report_export_request(
-                viewer=request.user, filters=filters, fmt=data["format"], sheet=data.get("sheet", "")
+                viewer=request.user,
+                filters=filters,
+                fmt=data["format"],
+                sheet=data.get("sheet", ""),
+                include_mobile=data["include_mobile"],
             )
         except selectors.ReportFilterError as exc:
             return _error(exc)
+        note_export_request(request, export)
         export = self._own(request, export.pk)
         return Response(
             ReportExportSerializer(export, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
@@ -371,6 +400,7 @@ class ReportExportViewSet(ManagerViewSet):
         export = ReportExport.objects.filter(pk=pk, requested_by=request.user, status=ReportExport.Status.DONE).first()
         if export is None or export.content is None:
             raise NotFound()
+        note_export_download(request, export)
         response = HttpResponse(bytes(export.content), content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         response["Cache-Control"] = "no-store"

@@ -23,8 +23,22 @@ def nice_max(value: float) -> float:
     return 10 * exp
 
 
-def _ticks(top: float, plot_h: float) -> list[dict]:
-    """Gridlines from 0 to `top`: 4 steps, or 5, 6 or 3 when that makes whole-number steps (30 -> 0, 6, ... 30)."""
+def whole_max(value: float) -> int:
+    """An axis maximum for counts (people, answers): a whole number at or above `value`, round where possible
+    (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20 ...); 1 for nothing."""
+    return max(1, math.ceil(nice_max(value)))
+
+
+def _ticks(top: float, plot_h: float, *, whole: bool = False) -> list[dict]:
+    """Gridlines from 0 to `top`: 4 steps, or 5, 6 or 3 when that makes whole-number steps (30 -> 0, 6, ... 30).
+    `whole` (an axis of counts): every step a whole number, so 1 person is never split into 0.25 steps (top 1 -> 0, 1;
+    top 3 -> 0, 1, 2, 3)."""
+    if whole:
+        count = next(c for c in (4, 5, 6, 3, 2, 1) if float(top / c).is_integer())
+        return [
+            {"y": round(PAD_TOP + plot_h - plot_h * i / count, 1), "label": f"{int(top * i / count):,}"}
+            for i in range(count + 1)
+        ]
     count = next((c for c in (4, 5, 6, 3) if top < 4 or float(top / c).is_integer()), 4)
     ticks = []
     for i in range(count + 1):
@@ -32,6 +46,11 @@ def _ticks(top: float, plot_h: float) -> list[dict]:
         label = f"{value:g}" if value < 1000 else f"{value:,.0f}"
         ticks.append({"y": round(PAD_TOP + plot_h - plot_h * i / count, 1), "label": label})
     return ticks
+
+
+def _all_whole(values) -> bool:
+    """Are all the values whole numbers (counts of people or answers, not shares or means)?"""
+    return all(float(v).is_integer() for v in values)
 
 
 def grouped_bars(
@@ -48,7 +67,11 @@ def grouped_bars(
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - label_space
     values = [v for _, vals, _ in series for v in vals if v is not None]
-    top = max_value if max_value is not None else nice_max(max(values, default=0))
+    whole = _all_whole(values) and (max_value is None or float(max_value).is_integer())
+    if max_value is not None:
+        top = max_value
+    else:
+        top = whole_max(max(values, default=0)) if whole else nice_max(max(values, default=0))
     n = max(len(labels), 1)
     group_w = plot_w / n
     bar_w = max(2.0, min(28.0, (group_w * 0.8) / max(len(series), 1)))
@@ -80,7 +103,7 @@ def grouped_bars(
         "plot_left": PAD_LEFT,
         "plot_right": width - PAD_RIGHT,
         "baseline": PAD_TOP + plot_h,
-        "ticks": _ticks(top, plot_h),
+        "ticks": _ticks(top, plot_h, whole=whole),
         "groups": groups,
         "legend": [{"name": name, "css": css} for name, _, css in series],
         "rotate": len(labels) > 8,
@@ -100,7 +123,9 @@ def line_chart(
     pad_right = PAD_RIGHT + 14  # room for the last day's label, centred on the last point
     plot_w = width - PAD_LEFT - pad_right
     plot_h = height - PAD_TOP - label_space
-    top = nice_max(max((v for _, vals, _ in series for v in vals), default=0))
+    values = [v for _, vals, _ in series for v in vals]
+    whole = _all_whole(values)
+    top = whole_max(max(values, default=0)) if whole else nice_max(max(values, default=0))
     n = len(labels)
     step = plot_w / (n - 1) if n > 1 else 0
 
@@ -130,7 +155,7 @@ def line_chart(
         "plot_left": PAD_LEFT,
         "plot_right": width - pad_right,
         "baseline": PAD_TOP + plot_h,
-        "ticks": _ticks(top, plot_h),
+        "ticks": _ticks(top, plot_h, whole=whole),
         "xlabels": [
             {"x": x(i), "label": labels[i]} for i in range(n) if i % every == 0 or (i == n - 1 and (n - 1) % every > 1)
         ],

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from elearn.org.disclosure import DOWNLOAD, EXPORT, disclose
 from elearn.spreadsheets import csv_bytes, workbook_bytes
 from leaderboard.reports import analytics, selectors
 
@@ -39,12 +41,14 @@ SUMMARY_HEADER = [
     "竞赛参与人数",
     "竞赛参与率%",
 ]
+# The people and absent sheets carry the mobile number only when the export asked for it (含手机号, recorded in the
+# access log by the entry point that asked): `header(sheet, include_mobile)` and the row builders add the column.
+MOBILE_COLUMN = "手机号"
 PEOPLE_HEADER = [
     "单位",
     "科室/岗位",
     "工号",
     "姓名",
-    "手机号",
     "必修模块数",
     "已完成必修",
     "考试状态",
@@ -56,7 +60,8 @@ PEOPLE_HEADER = [
     "交卷时间",
     "竞赛场次",
 ]
-ABSENT_HEADER = ["单位", "科室/岗位", "工号", "姓名", "手机号", "未完成的必修模块", "未参考考试"]
+ABSENT_HEADER = ["单位", "科室/岗位", "工号", "姓名", "未完成的必修模块", "未参考考试"]
+MOBILE_AFTER = 4  # the mobile column follows 姓名 in both sheets
 ITEMS_HEADER = [
     "题目编号",
     "分类",
@@ -80,6 +85,7 @@ class ReportData:
     people: pd.DataFrame
     summary: list[dict]
     items: list[dict]
+    include_mobile: bool = False
 
 
 def collect(
@@ -87,6 +93,7 @@ def collect(
     filters: selectors.ReportFilters,
     progress: Callable[[int, str], None] | None = None,
     sheets: tuple[str, ...] = tuple(SHEETS),
+    include_mobile: bool = False,
 ) -> ReportData:
     """Read what the `sheets` need (all four for the workbook), once, reporting progress (percent, step)."""
     progress = progress or (lambda pct, step: None)
@@ -110,7 +117,9 @@ def collect(
         answers = selectors.answer_frame(selectors.graded_attempts(people))
         items = selectors.item_analysis(exam, viewer, filters.institution_id, answers=answers)["items"]
     progress(75, "写入文件")
-    return ReportData(filters=filters, exam=exam, people=people, summary=summary, items=items)
+    return ReportData(
+        filters=filters, exam=exam, people=people, summary=summary, items=items, include_mobile=include_mobile
+    )
 
 
 def _n(value):
@@ -153,7 +162,7 @@ def people_rows(data: ReportData) -> Iterator[list]:
             r.department,
             r.employee_no,
             r.real_name,
-            r.mobile,
+            *([r.mobile] if data.include_mobile else []),
             int(r.required),
             int(r.required_done),
             STATUS_LABELS.get(r.status, r.status),
@@ -176,7 +185,7 @@ def absent_rows(data: ReportData) -> Iterator[list]:
             r.department,
             r.employee_no,
             r.real_name,
-            r.mobile,
+            *([r.mobile] if data.include_mobile else []),
             r.unfinished,
             "是" if (r.in_audience and not r.sat) else "",
         ]
@@ -215,13 +224,21 @@ def filename(data: ReportData, fmt: str, sheet: str = "") -> str:
     return f"campaign-report{scope}{exam}{part}-{stamp}.{fmt}"
 
 
+def header(sheet: str, include_mobile: bool = False) -> list[str]:
+    base = SHEET_BUILDERS[sheet][0]
+    if include_mobile and sheet in ("people", "absent"):
+        return [*base[:MOBILE_AFTER], MOBILE_COLUMN, *base[MOBILE_AFTER:]]
+    return list(base)
+
+
 def workbook(data: ReportData) -> bytes:
-    return workbook_bytes((SHEETS[key], header, builder(data)) for key, (header, builder) in SHEET_BUILDERS.items())
+    return workbook_bytes(
+        (SHEETS[key], header(key, data.include_mobile), builder(data)) for key, (_h, builder) in SHEET_BUILDERS.items()
+    )
 
 
 def csv_sheet(data: ReportData, sheet: str) -> bytes:
-    header, builder = SHEET_BUILDERS[sheet]
-    return csv_bytes(header, builder(data))
+    return csv_bytes(header(sheet, data.include_mobile), SHEET_BUILDERS[sheet][1](data))
 
 
 def build(
@@ -231,10 +248,40 @@ def build(
     fmt: str = "xlsx",
     sheet: str = "",
     progress: Callable[[int, str], None] | None = None,
+    include_mobile: bool = False,
 ) -> tuple[str, bytes]:
-    """(file name, bytes) of the workbook, or of one sheet as CSV."""
+    """(file name, bytes) of the workbook, or of one sheet as CSV; mobile numbers only with `include_mobile`."""
     if fmt == "csv" and sheet not in SHEETS:
         raise ValueError(f"unknown sheet {sheet!r}")
-    data = collect(viewer, filters, progress, sheets=(sheet,) if fmt == "csv" else tuple(SHEETS))
+    data = collect(
+        viewer, filters, progress, sheets=(sheet,) if fmt == "csv" else tuple(SHEETS), include_mobile=include_mobile
+    )
     content = csv_sheet(data, sheet) if fmt == "csv" else workbook(data)
     return filename(data, fmt, sheet if fmt == "csv" else ""), content
+
+
+# --- the access log: what the HTML and API entry points note when an export is asked for or downloaded ------------
+
+
+def note_export_request(request, export) -> None:
+    """Note an export request for the access log: which sheets, which scope, with or without mobile numbers."""
+    sheet = SHEETS.get(export.sheet) or _("全部工作表")
+    disclose(
+        request,
+        action=EXPORT,
+        what=_("申请导出活动报表（%(format)s，%(sheet)s）") % {"format": export.format, "sheet": sheet},
+        institution=export.params.get("institution"),
+        with_mobile=export.params.get("mobile") is True,
+        detail={"export": str(export.pk), **export.params},
+    )
+
+
+def note_export_download(request, export) -> None:
+    disclose(
+        request,
+        action=DOWNLOAD,
+        what=_("下载报表导出文件：%(name)s") % {"name": export.filename},
+        institution=export.params.get("institution"),
+        with_mobile=export.params.get("mobile") is True,
+        detail={"export": str(export.pk)},
+    )

@@ -490,7 +490,9 @@ def item_analysis(
                 "stem": q.get("stem", ""),
                 "category": q.get("category__name") or "未分类",
                 "options": freq,
-                "unanswered_share": analytics.percent(int(item["attempts"]) - int(item["answered"]), int(item["attempts"])),
+                "unanswered_share": analytics.percent(
+                    int(item["attempts"]) - int(item["answered"]), int(item["attempts"])
+                ),
                 "flags": list(item["flags"]),
                 "flag_labels": [analytics.FLAG_LABELS[f] for f in item["flags"]],
             }
@@ -587,3 +589,59 @@ def integrity(exam: Exam, viewer, institution_id: int | None = None, *, answers:
 
 
 __all__ = ["Institution"]
+
+
+# --------------------------------------------------------------------------- the admin home page
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The figures on the admin home page: the viewer's institution (a safety officer) or the district."""
+
+    institution: Institution | None  # the officer's institution; None for the whole district
+    institutions: int
+    roster: int
+    required_people: int
+    required_done: int
+    exam: Exam | None  # the most recent exam the viewer may report on
+    audience: int
+    sat: int
+    passed: int
+    open_exams: int
+
+    @property
+    def required_share(self) -> float | None:
+        return analytics.percent(self.required_done, self.required_people)
+
+    @property
+    def sat_share(self) -> float | None:
+        return analytics.percent(self.sat, self.audience)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return analytics.percent(self.passed, self.sat)
+
+
+def glance(viewer) -> Glance:
+    """Counts only (no one's name): who must study and has finished, who sat the latest exam and passed, how many
+    exams are open now. Cheaper than dashboard(): no per-person frame, no daily series."""
+    institutions = list(report_institutions(viewer))
+    people = set(roster(viewer).values_list("pk", flat=True))
+    study = [s for pk, s in study_status(viewer).items() if pk in people]  # the roster, as on the dashboard
+    exam = selected_exam(viewer, ReportFilters())
+    rows, audience = exam_rows(exam, viewer)
+    audience &= people
+    sat = [r for r in rows if r.user.pk in audience]
+    open_exams = result_selectors.report_exams(viewer).published().open_at(timezone.now()).count()
+    return Glance(
+        institution=institutions[0] if len(institutions) == 1 and not viewer.is_district_admin else None,
+        institutions=len(institutions),
+        roster=len(people),
+        required_people=sum(1 for s in study if s.required),
+        required_done=sum(1 for s in study if s.required and s.done >= s.required),
+        exam=exam,
+        audience=len(audience),
+        sat=len(sat),
+        passed=sum(1 for r in sat if r.grade is not None and r.grade.passed),
+        open_exams=open_exams,
+    )

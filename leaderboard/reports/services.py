@@ -16,9 +16,12 @@ from leaderboard.reports.tasks import build_report_export
 KEEP_EXPORTS = dt.timedelta(days=1)
 
 
-def report_export_request(*, viewer, filters: ReportFilters, fmt: str = "xlsx", sheet: str = "") -> ReportExport:
+def report_export_request(
+    *, viewer, filters: ReportFilters, fmt: str = "xlsx", sheet: str = "", include_mobile: bool = False
+) -> ReportExport:
     """Record an export request and queue its task. The filters were already checked against `viewer`'s scope
-    (report_selectors.parse_filters); the task builds the file with the same viewer."""
+    (report_selectors.parse_filters); the task builds the file with the same viewer. `include_mobile` (含手机号):
+    the people and absent sheets carry mobile numbers (the entry point records the choice in the access log)."""
     if not is_manager(viewer):
         raise PermissionDenied
     if fmt not in ReportExport.Format.values:
@@ -28,7 +31,7 @@ def report_export_request(*, viewer, filters: ReportFilters, fmt: str = "xlsx", 
     ReportExport.objects.filter(requested_by=viewer, created_at__lt=timezone.now() - KEEP_EXPORTS).delete()
     export = ReportExport.objects.create(
         requested_by=viewer,
-        params=filters.as_params(),
+        params={**filters.as_params(), **({"mobile": True} if include_mobile else {})},
         format=fmt,
         sheet=sheet if fmt == ReportExport.Format.CSV else "",
     )

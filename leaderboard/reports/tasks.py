@@ -36,7 +36,12 @@ def report_export_run(*, export_id) -> ReportExport:
         progress(1, "开始")
         filters = parse_filters(export.requested_by, export.params)
         name, content = report_export.build(
-            export.requested_by, filters, fmt=export.format, sheet=export.sheet, progress=progress
+            export.requested_by,
+            filters,
+            fmt=export.format,
+            sheet=export.sheet,
+            progress=progress,
+            include_mobile=export.params.get("mobile") is True,
         )
     except Exception as exc:  # recorded for the person waiting on the progress page
         logger.exception("report export %s failed", export.pk)

@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from elearn.org.disclosure import disclose
 from elearn.org.permissions import is_manager
 from leaderboard.reports import charts, selectors
 from leaderboard.reports import services as report_services
-from leaderboard.reports.export import SHEETS
+from leaderboard.reports.export import SHEETS, note_export_download, note_export_request
 from leaderboard.reports.models import ReportExport
 from quizzes.results import selectors as result_selectors
 
@@ -93,7 +95,14 @@ def dashboard(request):
 def followup(request):
     _require_manager(request)
     filters, error = _filters_or_error(request, request.GET)
-    context = {**_common(request, filters), **selectors.followup(request.user, filters), "error": error}
+    lists = selectors.followup(request.user, filters)
+    context = {**_common(request, filters), **lists, "error": error}
+    disclose(
+        request,
+        what=_("跟进名单：%(exam)s") % {"exam": lists["exam"].title} if lists["exam"] is not None else _("跟进名单"),
+        count=len({row["user"].pk for row in lists["not_studied"]} | {u.pk for u in lists["not_sat"]}),
+        institution=filters.institution_id,
+    )
     return render(request, "leaderboard/admin/followup.html", context, status=400 if error else 200)
 
 
@@ -104,12 +113,21 @@ def items(request, exam_id: int):
         raise Http404
     filters, error = _filters_or_error(request, {**request.GET.dict(), "exam": str(exam_id)})
     answers = selectors.answer_frame(selectors.analysed_attempts(exam, request.user, filters.institution_id))
+    integrity = selectors.integrity(exam, request.user, filters.institution_id, answers=answers)
     context = {
         **_common(request, filters),
         **selectors.item_analysis(exam, request.user, filters.institution_id, answers=answers),
-        "integrity": selectors.integrity(exam, request.user, filters.institution_id, answers=answers),
+        "integrity": integrity,
         "error": error,
     }
+    flagged = selectors.integrity_people(integrity)
+    if flagged:
+        disclose(
+            request,
+            what=_("异常作答名单：%(exam)s") % {"exam": exam.title},
+            count=flagged,
+            institution=filters.institution_id,
+        )
     return render(request, "leaderboard/admin/items.html", context, status=400 if error else 200)
 
 
@@ -119,15 +137,18 @@ def export_create(request):
     filters, error = _filters_or_error(request, request.POST)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    with_mobile = request.POST.get("mobile") == "1"
     try:
         export = report_services.report_export_request(
             viewer=request.user,
             filters=filters,
             fmt=request.POST.get("format", "xlsx"),
             sheet=request.POST.get("sheet", ""),
+            include_mobile=with_mobile,
         )
     except selectors.ReportFilterError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    note_export_request(request, export)
     return redirect("leaderboard_report_export", export_id=export.pk)
 
 
@@ -171,6 +192,7 @@ def export_download(request, export_id):
     export = get_object_or_404(ReportExport, pk=export_id, requested_by=request.user)
     if export.status != ReportExport.Status.DONE or export.content is None:
         raise Http404
+    note_export_download(request, export)
     response = HttpResponse(bytes(export.content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "no-store"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -463,7 +464,20 @@ def bank_import_view(request):
             clear_empty=form.cleaned_data["clear_empty"],
         )
         return redirect("quizzes_bank_import_job", token=token)
-    return render(request, "quizzes/admin/bank_import.html", {"form": form, "export_formats": EXPORT_FORMATS})
+    # Pasted text above Django's DATA_UPLOAD_MAX_MEMORY_SIZE is refused before any view runs (a bare "400"): the
+    # page checks the size first and says so in Chinese (bank_import.js). 64 KB are left for the other fields.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    text_limit = max(limit - 64 * 1024, 0) if limit else None
+    return render(
+        request,
+        "quizzes/admin/bank_import.html",
+        {
+            "form": form,
+            "export_formats": EXPORT_FORMATS,
+            "text_limit": text_limit,
+            "text_limit_mb": f"{text_limit / 1e6:.1f}" if text_limit else "",
+        },
+    )
 
 
 def _job_page(request, job: dict, token: str, *, mapping_form=None):
@@ -505,9 +519,11 @@ def bank_import_mapping(request, token):
         columns={header_key(name): field for name, field in column_map.items()},
         user=request.user,
     )
-    bank_tasks.job_rerun(
+    if not bank_tasks.job_rerun(
         token, user_id=request.user.pk, column_map=column_map, clear_empty=form.cleaned_data["clear_empty"]
-    )
+    ):
+        messages.error(request, _("预览已过期，请重新上传文件（你指定的列对应关系已保存，会自动套用）。"))
+        return redirect("quizzes_bank_import")
     messages.success(request, _("已按你指定的列对应关系重新预览；下次导入相同表头的文件时会自动套用。"))
     return redirect("quizzes_bank_import_job", token=token)
 
@@ -522,6 +538,9 @@ def bank_import_job(request, token):
     if request.headers.get("accept", "").startswith("application/json") or request.GET.get("format") == "json":
         return JsonResponse({"state": job["state"], "done": job["done"], "total": job["total"], "error": job["error"]})
     if request.method == "POST":
+        if not bank_tasks.job_confirmable(job, request.POST.get("revision")):
+            messages.error(request, _("预览已更新（列对应关系或选项改过了），请看过下面新的预览后再确认导入。"))
+            return redirect("quizzes_bank_import_job", token=token)
         data = bank_tasks.job_data(token)
         if data is None:
             messages.error(request, _("预览已过期，请重新上传文件。"))
@@ -546,7 +565,11 @@ def bank_import_job(request, token):
             messages.error(request, str(exc))
             return redirect("quizzes_bank_import")
         bank_tasks.job_finish(token)
-        return render(request, "quizzes/admin/bank_import_done.html", {"result": result, "report": result.report(limit=bank_tasks.REPORT_LIMIT)})
+        return render(
+            request,
+            "quizzes/admin/bank_import_done.html",
+            {"result": result, "report": result.report(limit=bank_tasks.REPORT_LIMIT)},
+        )
     return _job_page(request, job, token)
 
 

@@ -51,6 +51,7 @@ def job_start(
             "default_category": default_category,
             "column_map": column_map or None,
             "clear_empty": bool(clear_empty),
+            "revision": 1,
             "state": "queued",
             "done": 0,
             "total": 0,
@@ -71,6 +72,7 @@ def job_rerun(token: str, *, user_id: int, column_map: dict[str, str] | None, cl
     job.update(
         column_map=column_map or None,
         clear_empty=bool(clear_empty),
+        revision=job.get("revision", 1) + 1,  # a page showing an earlier preview can no longer confirm
         state="queued",
         done=0,
         total=0,
@@ -78,6 +80,7 @@ def job_rerun(token: str, *, user_id: int, column_map: dict[str, str] | None, cl
         error="",
     )
     cache.set(_job_key(token), job, JOB_TTL)
+    cache.touch(_data_key(token), JOB_TTL)  # the file lives as long as the preview that needs it
     bank_import_dry_run.enqueue(token)
     return True
 
@@ -89,6 +92,15 @@ def job_parse_options(job: dict) -> dict:
     if not column_map and header.get("source") == "remembered":
         column_map = header.get("column_map")  # the remembered mapping as it was applied, not as it may be now
     return {"column_map": column_map or None, "clear_empty": bool(job.get("clear_empty"))}
+
+
+def job_confirmable(job: dict, revision: str | None) -> bool:
+    """May a page confirm this job? Only once its dry run is finished, and only the page showing the latest one: a
+    `revision` from an earlier preview (the browser's Back button after the columns were mapped again) may not.
+    A request without a revision (the API, scripts) confirms the latest."""
+    if job.get("state") in ("queued", "running"):
+        return False
+    return revision is None or str(revision) == str(job.get("revision", 1))
 
 
 def job_get(token: str, *, user_id: int) -> dict | None:

@@ -40,6 +40,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from elearn.org.bank_permissions import can_manage_bank
 from elearn.realtime import direct_frames, fanout
@@ -286,13 +287,24 @@ class CompetitionConsumer(fanout.FanoutMixin, AsyncWebsocketConsumer):
         await self.send_state_frame(message)
 
     async def watch_account(self, user) -> None:
-        """Join the account's own group: a counting exam attempt it starts closes this connection (see
-        account_exam_started). Guests without an account cannot be told apart, and bank managers may see answers."""
-        if getattr(user, "is_authenticated", False) and not can_manage_bank(user):
+        """Join the account's own group: a counting exam attempt it starts (account_exam_started; not for bank
+        managers, who may see answers anyway) or its account being disabled (account_disabled) closes this
+        connection. Guests without an account cannot be told apart."""
+        if getattr(user, "is_authenticated", False):
+            self.closes_on_exam = not can_manage_bank(user)
             await fanout.join(account_group(user.pk), self)
+
+    async def account_disabled(self, message: dict) -> None:
+        """The account was disabled (离职, or by an admin): its live connections end with its sessions."""
+        await fanout.leave_all(self)
+        self.joined = False
+        await self.send_error("account_disabled", gettext("账号已停用。"))
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def account_exam_started(self, message: dict) -> None:
         """The account started a counting exam attempt: nothing more about answers may reach this connection."""
+        if not getattr(self, "closes_on_exam", True):
+            return
         await fanout.leave_all(self)
         self.joined = False
         await self.send_error("exam_in_progress", str(ExamInProgress.default_message))

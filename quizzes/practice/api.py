@@ -18,7 +18,9 @@ from wagtail.models import Page
 
 from content.blocks import self_check_question_ids
 from elearn.api_schema_errors import or_field_errors
+from elearn.org.disclosure import disclose
 from elearn.org.permissions import is_manager
+from elearn.org.phones import mask_mobile
 from quizzes.bank.models import Category
 from quizzes.exams.exceptions import QuizError
 from quizzes.practice import selectors, services
@@ -320,7 +322,10 @@ class ResultUserSerializer(serializers.Serializer):
     employee_no = serializers.CharField()
     institution = serializers.CharField(source="institution.name", default="")
     department = serializers.CharField()
-    mobile = serializers.CharField()
+    mobile = serializers.SerializerMethodField(help_text="masked (138****1234); POST /api/v1/privacy/reveal/ shows one")
+
+    def get_mobile(self, user) -> str:
+        return mask_mobile(user.mobile)
 
 
 class ExamResultSerializer(serializers.Serializer):
@@ -370,6 +375,12 @@ class ExamResultViewSet(viewsets.GenericViewSet):
         exam, institution = self._scope(request)
         rows = result_selectors.exam_results(exam, request.user, institution)
         page = self.paginate_queryset(rows)
+        disclose(
+            request,
+            what=_("考试成绩（接口）：%(exam)s") % {"exam": exam.title},
+            count=len(rows),
+            institution=institution,
+        )
         return self.get_paginated_response(ExamResultSerializer(page, many=True).data)
 
     @extend_schema(
@@ -380,7 +391,14 @@ class ExamResultViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def absentees(self, request):
         exam, institution = self._scope(request)
-        page = self.paginate_queryset(result_selectors.exam_absentees(exam, request.user, institution))
+        absentees = result_selectors.exam_absentees(exam, request.user, institution)
+        page = self.paginate_queryset(absentees)
+        disclose(
+            request,
+            what=_("未参考名单（接口）：%(exam)s") % {"exam": exam.title},
+            count=getattr(self.paginator, "count", None),
+            institution=institution,
+        )
         return self.get_paginated_response(ResultUserSerializer(page, many=True).data)
 
     @extend_schema(

@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from elearn.org.disclosure import EXPORT, disclose
 from elearn.org.permissions import can_manage_institution, is_manager, managed_institutions
 from elearn.spreadsheets import workbook_bytes
 from quizzes.results import selectors
@@ -65,9 +66,21 @@ def results_exam(request, exam_id: int):
         "summary": selectors.exam_summary(exam, request.user) if institution is None else None,
     }
     if tab == "absent":
-        context["absentees"] = selectors.exam_absentees(exam, request.user, institution)
+        context["absentees"] = list(selectors.exam_absentees(exam, request.user, institution))
+        disclose(
+            request,
+            what=_("未参考名单：%(exam)s") % {"exam": exam.title},
+            count=len(context["absentees"]),
+            institution=institution,
+        )
     else:
         context["rows"] = selectors.exam_results(exam, request.user, institution)
+        disclose(
+            request,
+            what=_("考试成绩：%(exam)s") % {"exam": exam.title},
+            count=len(context["rows"]),
+            institution=institution,
+        )
     return render(request, "quizzes/admin/results_exam.html", context)
 
 
@@ -75,24 +88,26 @@ def results_export(request, exam_id: int, kind: str):
     _require_manager(request)
     exam = _exam_or_404(request, exam_id)
     institution = _institution_filter(request)
+    with_mobile = request.GET.get("mobile") == "1"  # 含手机号: only when asked, and recorded
     if kind == "absent":
-        sheets = [
-            (
-                "未参考名单",
-                selectors.ABSENT_HEADER,
-                selectors.absentee_table(selectors.exam_absentees(exam, request.user, institution)),
-            )
-        ]
+        people = selectors.exam_absentees(exam, request.user, institution)
+        count, label = people.count(), str(_("未参考名单"))
+        sheets = [(label, selectors.absent_header(with_mobile), selectors.absentee_table(people, with_mobile))]
     elif kind == "results":
-        sheets = [
-            (
-                "考试成绩",
-                selectors.RESULT_HEADER,
-                selectors.result_table(selectors.exam_results(exam, request.user, institution)),
-            )
-        ]
+        rows = selectors.exam_results(exam, request.user, institution)
+        count, label = len(rows), str(_("考试成绩"))
+        sheets = [(label, selectors.result_header(with_mobile), selectors.result_table(rows, with_mobile))]
     else:
         raise Http404
+    disclose(
+        request,
+        action=EXPORT,
+        what=_("导出%(sheet)s：%(exam)s") % {"sheet": label, "exam": exam.title},
+        count=count,
+        institution=institution,
+        with_mobile=with_mobile,
+        detail={"exam": exam.pk, "kind": kind},
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(workbook_bytes(sheets), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-{kind}-{stamp}.xlsx"'

@@ -281,20 +281,21 @@ def exam_summary(exam: Exam, viewer) -> list[InstitutionSummary]:
     return out
 
 
-RESULT_HEADER = [
-    "单位",
-    "姓名",
-    "工号",
-    "科室/岗位",
-    "手机号",
-    "状态",
-    "成绩",
-    "满分",
-    "是否合格",
-    "作答次数",
-    "交卷时间",
-]
-ABSENT_HEADER = ["单位", "姓名", "工号", "科室/岗位", "手机号"]
+# Exports carry only what their purpose needs: no mobile number unless the officer asks for it (含手机号, recorded in
+# the access log by the view that exports).
+RESULT_HEADER = ["单位", "姓名", "工号", "科室/岗位", "状态", "成绩", "满分", "是否合格", "作答次数", "交卷时间"]
+ABSENT_HEADER = ["单位", "姓名", "工号", "科室/岗位"]
+MOBILE_COLUMN = "手机号"
+
+
+def result_header(include_mobile: bool = False) -> list[str]:
+    return RESULT_HEADER[:4] + [MOBILE_COLUMN] + RESULT_HEADER[4:] if include_mobile else list(RESULT_HEADER)
+
+
+def absent_header(include_mobile: bool = False) -> list[str]:
+    return ABSENT_HEADER + [MOBILE_COLUMN] if include_mobile else list(ABSENT_HEADER)
+
+
 STATUS_LABELS = {"passed": "合格", "failed": "不合格", "in_progress": "作答中", "absent": "未参考"}
 
 
@@ -302,7 +303,7 @@ def _local(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def result_table(rows: list[ResultRow]):
+def result_table(rows: list[ResultRow], include_mobile: bool = False):
     for row in rows:
         user, grade = row.user, row.grade
         yield [
@@ -310,7 +311,7 @@ def result_table(rows: list[ResultRow]):
             user.real_name,
             user.employee_no,
             user.department,
-            user.mobile,
+            *([user.mobile] if include_mobile else []),
             STATUS_LABELS[row.status],
             float(grade.score) if grade else "",
             float(grade.max_score) if grade else "",
@@ -320,12 +321,12 @@ def result_table(rows: list[ResultRow]):
         ]
 
 
-def absentee_table(users):
+def absentee_table(users, include_mobile: bool = False):
     for user in users.iterator(chunk_size=2000):
         yield [
             user.institution.name if user.institution_id else "",
             user.real_name,
             user.employee_no,
             user.department,
-            user.mobile,
+            *([user.mobile] if include_mobile else []),
         ]

@@ -27,8 +27,12 @@ def sheet_rows(content: bytes, name: str) -> list[tuple]:
 
 
 def test_workbook_has_the_four_sheets_with_the_figures(campaign, district_admin):
-    name, content = report_export.build(district_admin, rs.ReportFilters())
+    _name, plain = report_export.build(district_admin, rs.ReportFilters())
+    assert "手机号" not in sheet_rows(plain, "个人成绩")[0] and "手机号" not in sheet_rows(plain, "未参与名单")[0]
+    # 含手机号: the mobile column after 姓名 in both person sheets (the figures below use its column numbers).
+    name, content = report_export.build(district_admin, rs.ReportFilters(), include_mobile=True)
     assert name.endswith(".xlsx")
+    assert sheet_rows(content, "个人成绩")[0][4] == "手机号" == sheet_rows(content, "未参与名单")[0][4]
     book = load_workbook(io.BytesIO(content), read_only=True)
     assert book.sheetnames == ["单位汇总", "个人成绩", "未参与名单", "试题分析"]
     summary = {row[0]: row for row in sheet_rows(content, "单位汇总")[1:]}

@@ -94,7 +94,8 @@ def test_admin_html_pages_are_scoped(campaign, client_for, officer_a, inst_b):
     html = client.get(reverse("quizzes_results_exam", args=[exam.pk])).content.decode()
     assert "甲合格" in html and "乙合格" not in html
     html = client.get(reverse("quizzes_results_exam", args=[exam.pk]), {"tab": "absent"}).content.decode()
-    assert "甲未考" in html and "药剂科" in html and "13700000003" in html
+    # The number is masked; one tap reveals it (tests/privacy/test_masking.py).
+    assert "甲未考" in html and "药剂科" in html and "137****0003" in html and "13700000003" not in html
     assert "乙未考" not in html and "13700000005" not in html
     forbidden = client.get(reverse("quizzes_results_exam", args=[exam.pk]), {"institution": inst_b.pk})
     assert forbidden.status_code in (302, 403)  # Wagtail turns PermissionDenied into a redirect to /admin/
@@ -123,10 +124,15 @@ def test_excel_exports_are_scoped(campaign, client_for, officer_a, inst_b):
     absent = client.get(reverse("quizzes_results_export", args=[exam.pk, "absent"]))
     assert absent.status_code == 200 and absent["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = _sheet_rows(absent.content)
-    assert rows[0] == ["单位", "姓名", "工号", "科室/岗位", "手机号"]
+    assert rows[0] == ["单位", "姓名", "工号", "科室/岗位"]  # no mobile column unless asked for (含手机号)
     people = {r[1] for r in rows[1:]}
     assert "甲未考" in people and "乙未考" not in people
-    assert ["甲镇卫生院", "甲未考", campaign["a_absent"].employee_no, "药剂科", "13700000003"] in rows
+    assert ["甲镇卫生院", "甲未考", campaign["a_absent"].employee_no, "药剂科"] in rows
+    with_mobile = _sheet_rows(
+        client.get(reverse("quizzes_results_export", args=[exam.pk, "absent"]), {"mobile": "1"}).content
+    )
+    assert with_mobile[0] == ["单位", "姓名", "工号", "科室/岗位", "手机号"]
+    assert ["甲镇卫生院", "甲未考", campaign["a_absent"].employee_no, "药剂科", "13700000003"] in with_mobile
     results = _sheet_rows(client.get(reverse("quizzes_results_export", args=[exam.pk, "results"])).content)
     assert {r[1] for r in results[1:]} == {"甲合格", "甲不合格"}
     refused = client.get(reverse("quizzes_results_export", args=[exam.pk, "absent"]), {"institution": inst_b.pk})

@@ -209,7 +209,7 @@ PREFIXES = [
     ("i18n/", None, "Django's language switch"),
     ("media/", None, "uploaded media served by Django"),
 ]
-PROJECT_APPS = {"org", "content", "courses", "quizzes", "leaderboard"}
+PROJECT_APPS = {"org", "privacy", "content", "courses", "quizzes", "leaderboard"}
 
 
 def _view_model(callback):

@@ -31,18 +31,24 @@
     var button = document.querySelector("[data-complete-button]");
     var hint = document.querySelector("[data-complete-hint]");
     var doneText = hint ? hint.getAttribute("data-done") : "";
+    // 学完了 unlocks when the module's minimum reading time is met (remaining), or, once the reader has reached the
+    // end of the lesson, when the lesson's own shorter reading time is (remainingAtEnd; courses/reading.py).
     var remaining = button ? parseInt(button.getAttribute("data-remaining"), 10) || 0 : 0;
-    var shownRemaining = remaining;
+    var remainingAtEnd = button ? parseInt(button.getAttribute("data-remaining-at-end"), 10) : NaN;
+    if (isNaN(remainingAtEnd)) remainingAtEnd = remaining;
+    var shownRemaining = remaining, shownAtEnd = remainingAtEnd, endSeen = false;
 
-    function showRemaining(value) {
+    function showRemaining(value, atEnd) {
       if (!button) return;
       shownRemaining = Math.max(0, value);
-      if (shownRemaining <= 0) {
+      shownAtEnd = Math.max(0, typeof atEnd === "number" ? Math.min(atEnd, value) : Math.min(shownAtEnd, value));
+      var wait = endSeen ? shownAtEnd : shownRemaining;
+      if (wait <= 0) {
         button.disabled = false;
-        if (hint) hint.textContent = hint.getAttribute("data-ready");
+        if (hint) hint.textContent = hint.getAttribute(shownRemaining > 0 ? "data-ready-end" : "data-ready");
       } else {
         button.disabled = true;
-        if (hint) hint.textContent = (hint.getAttribute("data-wait") || "{s}").replace("{s}", shownRemaining);
+        if (hint) hint.textContent = (hint.getAttribute("data-wait") || "{s}").replace("{s}", wait);
       }
     }
     function visibleSeconds() {
@@ -65,7 +71,7 @@
       sending = post("/api/v1/lessons/" + lessonId + "/heartbeat/", beat).then(function (res) {
         sending = null;
         if (res.ok || res.status === 400) pending.shift();  // 400: refused for good, do not retry
-        if (res.ok) { remaining = res.data.remaining_seconds; showRemaining(remaining); }
+        if (res.ok) { remaining = res.data.remaining_seconds; showRemaining(remaining, res.data.remaining_at_end_seconds); }
         if (res.ok && pending.length) return flush();
       }, function () { sending = null; /* offline: kept, retried later with the same seq */ });
       return sending;
@@ -78,7 +84,7 @@
     window.addEventListener("pagehide", function () { cut(); flush(); });
     setInterval(function () { if (document.visibilityState === "visible") { cut(); flush(); } }, interval * 1000);
     setInterval(function () {  // local countdown between beats; the server's figure wins at each beat
-      if (button && button.disabled && document.visibilityState === "visible" && shownRemaining > 0) showRemaining(shownRemaining - 1);
+      if (button && button.disabled && document.visibilityState === "visible" && shownRemaining > 0) showRemaining(shownRemaining - 1, shownAtEnd - 1);
     }, 1000);
 
     var form = document.querySelector("[data-complete-form]");
@@ -100,20 +106,26 @@
     }
     function complete() {
       cut();
-      return flush().then(function () { return post("/api/v1/lessons/" + lessonId + "/complete/").then(function (res) {
+      return flush().then(function () { return post("/api/v1/lessons/" + lessonId + "/complete/", { reached_end: endSeen }).then(function (res) {
         if (res.ok) { done(res.data); return; }
-        if (res.data && typeof res.data.remaining_seconds === "number") showRemaining(res.data.remaining_seconds);
+        if (res.data && typeof res.data.remaining_seconds === "number") {
+          if (endSeen) showRemaining(shownRemaining, res.data.remaining_seconds); else showRemaining(res.data.remaining_seconds);
+        }
         else if (hint && res.data && res.data.detail) hint.textContent = res.data.detail;
       }); }).catch(function () { if (hint) hint.textContent = hint.getAttribute("data-offline"); });
     }
-    if (form) form.addEventListener("submit", function (e) { e.preventDefault(); if (!button.disabled) { button.disabled = true; complete().then(function () { if (form) button.disabled = shownRemaining > 0; }); } });
-    // Reaching the end of the lesson once the minimum time is met completes it too.
+    if (form) form.addEventListener("submit", function (e) { e.preventDefault(); if (!button.disabled) { button.disabled = true; complete().then(function () { if (form) showRemaining(shownRemaining, shownAtEnd); }); } });
+    // The end of the lesson in view (scrolled to, or a short lesson that fits the screen) counts as reached: 学完了
+    // unlocks once the lesson's own reading time is met. Scrolling to the end once the module's minimum is met
+    // completes the lesson too.
     var end = document.querySelector("[data-lesson-end]");
     if (end && "IntersectionObserver" in window) {
       var scrolled = false;
       window.addEventListener("scroll", function () { scrolled = true; }, { passive: true });
       new IntersectionObserver(function (entries) {
-        if (entries[0].isIntersecting && scrolled && form && button && !button.disabled && shownRemaining <= 0) complete();
+        if (!entries[0].isIntersecting) return;
+        if (!endSeen) { endSeen = true; showRemaining(shownRemaining, shownAtEnd); }
+        if (scrolled && form && button && !button.disabled && shownRemaining <= 0) complete();
       }).observe(end);
     }
   }

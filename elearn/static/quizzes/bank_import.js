@@ -17,6 +17,27 @@
     setTimeout(poll, 500);
   }
   var form = document.querySelector("form[data-bank-upload]");
+  var errorBox = form && form.querySelector("[data-upload-error]");
+  var showError = function (message) {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+    errorBox.scrollIntoView({ block: "center" });
+  };
+  if (form && errorBox) {
+    // Pasted text over the server's limit would be refused before the page could explain: say it here.
+    form.addEventListener("submit", function (event) {
+      var limit = parseInt(form.getAttribute("data-text-limit") || "0", 10);
+      var area = form.querySelector("textarea[name=text]");
+      errorBox.hidden = true;
+      if (!limit || !area || !window.Blob) { return; }
+      var size = new Blob([area.value]).size;
+      if (size > limit) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        showError(form.getAttribute("data-text-too-long").replace("{size}", (size / 1e6).toFixed(1)));
+      }
+    });
+  }
   if (form && window.FormData && window.XMLHttpRequest) {
     form.addEventListener("submit", function (event) {
       var progress = form.querySelector("[data-upload-progress]");
@@ -27,6 +48,11 @@
         if (e.lengthComputable) { progress.hidden = false; progress.max = e.total; progress.value = e.loaded; }
       });
       xhr.addEventListener("load", function () {
+        if ((xhr.status === 400 || xhr.status === 413) && errorBox) {
+          progress.hidden = true;
+          showError(form.getAttribute("data-upload-refused").replace("{status}", xhr.status));
+          return;
+        }
         if (xhr.responseURL && xhr.responseURL !== window.location.href) { window.location.href = xhr.responseURL; }
         else { document.open(); document.write(xhr.responseText); document.close(); }
       });

@@ -46,7 +46,7 @@
   function renderQuestion(section) {
     var q = state.question;
     $("[data-q-no]", section).textContent = fmt(T.question, q.index + 1, state.count);
-    $("[data-stem]", section).textContent = q.stem;
+    keepBlanks($("[data-stem]", section), q.stem);
     $("[data-answered]", section).textContent = fmt(T.answered, state.answered || 0, state.players);
     var list = $("[data-options]", section);
     list.innerHTML = "";

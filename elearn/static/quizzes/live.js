@@ -69,6 +69,21 @@
   };
   window.LiveSocket = LiveSocket;
   window.LETTERS = "ABCDEFGH";
+  // A stem into `el` as text, each blank bracket ("（ ）", "( )") in a nowrap span so it never splits across lines
+  // (the server-rendered pages do the same with the keep_blanks template filter).
+  window.keepBlanks = function (el, text) {
+    var re = /[（(][\s\u00a0\u3000_＿]*[）)]/g, last = 0, m;
+    el.textContent = "";
+    text = String(text || "");
+    while ((m = re.exec(text)) !== null) {
+      el.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var span = document.createElement("span");
+      span.className = "blank"; span.textContent = m[0];
+      el.appendChild(span);
+      last = m.index + m[0].length;
+    }
+    el.appendChild(document.createTextNode(text.slice(last)));
+  };
   window.fmt = function (template) {
     var args = Array.prototype.slice.call(arguments, 1), i = 0;
     return template.replace(/%s/g, function () { return String(args[i++]); });

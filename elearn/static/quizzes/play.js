@@ -32,7 +32,7 @@
   function renderQuestion() {
     var q = state.question, multiple = q.type === "multiple";
     $("[data-q-no]").textContent = fmt(T.question, q.index + 1, state.count) + (multiple ? T.multiple : "");
-    $("[data-stem]").textContent = q.stem;
+    keepBlanks($("[data-stem]"), q.stem);
     var box = $("[data-options]");
     if (box.dataset.index !== String(q.index)) {
       chosen = [];

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from elearn.spreadsheets import (
     CSV_SUFFIXES,
@@ -26,7 +27,7 @@ from elearn.spreadsheets import (
     decode_text,
     raw_rows,
 )
-from quizzes.bank.importers import aiken, document, docx, gift, kahoot, moodle_xml, spreadsheet
+from quizzes.bank.importers import aiken, document, docx, gift, html_table, kahoot, moodle_xml, spreadsheet
 from quizzes.bank.importers.common import FORMAT_LABELS, Issue, ParsedQuestion, ParseResult
 from quizzes.bank.importers.plan import ImportPlan, PlannedQuestion, build_plan_from
 
@@ -95,6 +96,8 @@ def _parse_upload(
             % {"name": filename}
         )
     _check_size(data, filename)
+    if lower.endswith((*CSV_SUFFIXES, ".gift", ".xml")):
+        data = _from_utf16(data, filename)
     if lower.endswith(WORD_SUFFIXES):
         if fmt not in (None, "docx", "text"):
             raise SpreadsheetError(_("格式“%(f)s”不能用于 Word 文件。") % {"f": FORMAT_LABELS[fmt]})
@@ -120,13 +123,34 @@ def _parse_upload(
         return moodle_xml.parse_text(_text(data, filename), filename, default_category=category)
     rows = read_rows(data, filename)
     if fmt == "kahoot" or (fmt is None and kahoot.looks_like_kahoot(rows)):
-        return kahoot.parse_rows(rows, filename, default_category=category)
-    try:
-        return spreadsheet.parse_rows(
-            rows, filename, default_category=category, column_map=column_map, saved_mappings=saved_mappings
-        )
-    except ValueError as exc:  # a column_map naming a field that does not exist
-        raise SpreadsheetError(str(exc)) from exc
+        result = kahoot.parse_rows(rows, filename, default_category=category)
+    else:
+        try:
+            result = spreadsheet.parse_rows(
+                rows, filename, default_category=category, column_map=column_map, saved_mappings=saved_mappings
+            )
+        except ValueError as exc:  # a column_map naming a field that does not exist
+            raise SpreadsheetError(str(exc)) from exc
+    disguised = _disguised_xls(data, filename)
+    if disguised:
+        result.notices.insert(0, str(DISGUISED_NOTICES[disguised]) % {"name": filename})
+    return result
+
+
+DISGUISED_NOTICES = {
+    html_table.HTML: gettext_lazy(
+        "“%(name)s”其实是网页（HTML）格式的表格（不少考试系统这样导出 .xls），已按网页中的表格读取。"
+    ),
+    html_table.TEXT: gettext_lazy("“%(name)s”其实是用制表符或逗号分隔的文本文件，已按表格读取。"),
+}
+
+
+def _disguised_xls(data: bytes, filename: str) -> str | None:
+    """For an .xls that is no Excel file: "html" or "text" (what html_table.kind_of recognised), else None."""
+    if not filename.lower().endswith(OLD_EXCEL_SUFFIXES) or data.startswith((OLE_SIGNATURE, b"PK")):
+        return None
+    kind = html_table.kind_of(data)
+    return kind if kind in DISGUISED_NOTICES else None
 
 
 def read_rows(data: bytes, filename: str) -> list[list[str]]:
@@ -144,7 +168,7 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
     if not old_excel or data.startswith(b"PK"):  # an .xlsx renamed .xls is still a zip: same checks
         check_zip(data, filename)
     elif not data.startswith(OLE_SIGNATURE):
-        raise SpreadsheetError(_("文件“%(name)s”不是有效的 Excel（.xls）文件。") % {"name": filename})
+        return _disguised_rows(data, filename)
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         rows = [[_clean(v, exact=True) for v in row] for row in sheet.to_python(skip_empty_area=False)]
@@ -159,6 +183,45 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
     if not rows:
         raise SpreadsheetError(_("文件“%(name)s”没有任何内容。") % {"name": filename})
     return rows
+
+
+def _disguised_rows(data: bytes, filename: str) -> list[list[str]]:
+    """An .xls that is an HTML table or delimited text, read as such; anything else is refused saying what it is."""
+    kind = html_table.kind_of(data)
+    rows = []
+    if kind == html_table.HTML:
+        rows = html_table.html_rows(data, filename)
+    elif kind == html_table.TEXT:
+        rows = html_table.text_rows(data, filename)
+    elif kind == html_table.SPREADSHEET_ML:
+        raise SpreadsheetError(
+            _("“%(name)s”是 Excel 2003 XML 表格，不是 .xls 文件：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。")
+            % {"name": filename}
+        )
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise SpreadsheetError(
+            _(
+                "文件“%(name)s”不是有效的 Excel（.xls）文件，也不是网页或文本格式的表格：请用 Excel 或 WPS 打开，"
+                "另存为 .xlsx 后再上传。"
+            )
+            % {"name": filename}
+        )
+    return rows
+
+
+def _from_utf16(data: bytes, filename: str) -> bytes:
+    """Excel's "Unicode text" export (and Notepad's "Unicode") is UTF-16 with a byte-order mark: re-encoded as UTF-8
+    so the text formats read it like any other file."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpreadsheetError(
+            _("无法识别文件“%(name)s”的编码，请另存为 UTF-8 或 GBK 编码的 CSV。") % {"name": filename}
+        ) from exc
 
 
 def _calamine_available() -> bool:

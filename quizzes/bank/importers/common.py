@@ -84,8 +84,11 @@ _NUMBERING = re.compile(
     r"^\s*(?:第\s*[\d一二三四五六七八九十百零〇]+\s*题\s*[.．、:：,，]?"
     r"|[（(【\[]\s*\d+\s*[)）】\]]\s*[.．、:：]?"
     r"|\d+\s*(?:[.．:：,，](?!\d)|[.．](?=\d{4}\s*年)|[、)）]))\s*"  # "9．2021年版…" is numbering, "1.5米" is not
+    r"(?!\d+\s*[、,，]\s*\d)"  # "119、110、120分别是…" starts with a list of numbers, not with numbering
 )
 _ANSWER_SEPARATORS = re.compile(r"[\s,，、;；/|.．+]+")
+_ANSWER_BRACKETS = re.compile(r"^[(（【\[〔]\s*(?P<inner>[^()（）【】\[\]〔〕]*?)\s*[)）】\]〕]$")
+_TF_MARKS = frozenset("√✓✔×✗✘")
 _TAG_SEPARATORS = re.compile(r"[,，、;；|\s]+")
 _SOURCE_LAW = re.compile(r"^\s*《(?P<law>[^》]+)》\s*(?P<article>.*?)\s*$", re.S)
 _SOURCE_ARTICLE = re.compile(r"^\s*(?P<article>第[一二三四五六七八九十百零〇\d]+条.*?)\s*$", re.S)
@@ -283,8 +286,11 @@ def type_from_text(text: str) -> str | None:
 
 def answer_letters(text: str) -> list[str] | None:
     """ "ABD", "A,B,D", "A、B", "a b" -> ["A", "B", "D"]; None if the text is not written as letters."""
-    folded = unicodedata.normalize("NFKC", text).upper()
-    folded = folded.replace("答案", "").replace(":", "").strip()
+    folded = unicodedata.normalize("NFKC", text.translate(_CIRCLED_TO_LETTER)).upper()  # "①③" as "AC"
+    folded = folded.replace("答案", "").replace(":", "").strip().rstrip("。").strip()
+    bracketed = _ANSWER_BRACKETS.match(folded)  # "（A）" "【AC】": the brackets a paper prints around an answer
+    if bracketed:
+        folded = bracketed["inner"]
     letters = _ANSWER_SEPARATORS.sub("", folded)
     if not letters or not all("A" <= ch <= "Z" for ch in letters):
         return None
@@ -294,6 +300,19 @@ def answer_letters(text: str) -> list[str] | None:
 def true_false_value(text: str) -> int | None:
     """0 for 正确/对/√/是/T/TRUE, 1 for 错误/错/×/否/F/FALSE, None otherwise."""
     key = _fold(text).replace(" ", "").rstrip("。.")
+    bracketed = _ANSWER_BRACKETS.match(key)  # "（√）"
+    if bracketed:
+        key = bracketed["inner"]
+    value = _true_false_word(key)
+    if value is None and len(key) > 1 and (key[0] in _TF_MARKS or key[-1] in _TF_MARKS):
+        # "对√", "正确✔", "×错": a word and a mark that say the same; "对×" says both, and is not an answer.
+        mark, word = (key[0], key[1:]) if key[0] in _TF_MARKS else (key[-1], key[:-1])
+        if _true_false_word(word) is not None and _true_false_word(word) == _true_false_word(mark):
+            value = _true_false_word(mark)
+    return value
+
+
+def _true_false_word(key: str) -> int | None:
     if key in TRUE_WORDS:
         return 0
     if key in FALSE_WORDS:
@@ -377,6 +396,11 @@ def letters_range(count: int) -> str:
 # the split is still certain, a warning). The options keep the cell's own text: nothing is converted.
 
 _OPTION_LETTER = re.compile("[A-HＡ-Ｈ]")
+# Some banks number options a. b. c. or ① ② ③: read only in a cell with no A. B. marker at all, by the same rules.
+_LOWER_OPTION_LETTER = re.compile("[a-hａ-ｈ]")
+_CIRCLED = "①②③④⑤⑥⑦⑧"
+_CIRCLED_TO_LETTER = str.maketrans(_CIRCLED, "ABCDEFGH")
+_AFTER_CIRCLED = re.compile(r"[ \t]*[.．、:：]?[ \t]*")
 _AFTER_LETTER = re.compile(r"(?P<close>[ \t]*[）)】\]])?(?P<punct>[ \t]*[.．、:：])?(?P<bold>\*\*)?")
 _BOUNDARY = frozenset(" \t\n\u3000\xa0;；,，。!！?？|/*")
 _OPENERS = frozenset("（(【[")
@@ -405,11 +429,21 @@ class OptionSplit:
     warnings: list[str] = field(default_factory=list)
 
 
-def _markers(text: str) -> list[_Marker]:
+def _circled_markers(text: str) -> list[_Marker]:
+    """ "①甲 ②乙": a circled digit is a marker wherever it stands (it has no other use in an option list)."""
     found = []
-    for match in _OPTION_LETTER.finditer(text):
+    for p, ch in enumerate(text):
+        if ch in _CIRCLED:
+            start = p - 2 if p >= 2 and text[p - 2 : p] == "**" else p
+            found.append(_Marker(start, _AFTER_CIRCLED.match(text, p + 1).end(), _CIRCLED.index(ch), SURE))
+    return found
+
+
+def _markers(text: str, pattern: re.Pattern = _OPTION_LETTER) -> list[_Marker]:
+    found = []
+    for match in pattern.finditer(text):
         p = match.start()
-        letter = OPTION_LETTERS.index(unicodedata.normalize("NFKC", match.group()))
+        letter = OPTION_LETTERS.index(unicodedata.normalize("NFKC", match.group()).upper())
         k = p
         while k > 0 and text[k - 1] in " \t":
             k -= 1
@@ -476,6 +510,11 @@ def split_options(cell: str) -> OptionSplit:
     """Split one cell holding every option; see the comment above. Text outside markers is kept as written."""
     text = cell.strip()
     markers = _markers(text)
+    if not any(m.level > BARE for m in markers):
+        for alternative in (_markers(text, _LOWER_OPTION_LETTER), _circled_markers(text)):
+            if any(m.level > BARE for m in alternative):
+                markers = alternative
+                break
     usable = [m for m in markers if m.level > BARE]
     attempts = []
     for levels in ({SURE}, {SURE, SPACED}, {SURE, SPACED, GLUED}):
@@ -610,6 +649,17 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
                 warn("options", reason)
     if qtype is None:
         qtype = _infer_type(options, answer, raw)
+        if qtype == QType.FILL and raw.accepted_answers is None and _option_letters_only(answer):
+            # "B" with no options is an option letter whose options are missing (an empty or unrecognised options
+            # column), not the text a fill-in blank expects: never stored as a fill-in question by guess.
+            raise Rejected(
+                col.get("answer", "答案"),
+                _(
+                    "答案“%(a)s”是选项字母，但这一行没有选项（选项为空，或选项所在的列没有认出来）。"
+                    "如果是选择题，请补上选项或在预览页指定选项列；如果确实是填空题，请把题型写为“填空题”。"
+                )
+                % {"a": answer[:20]},
+            )
 
     correct: list[int] = []
     accepted: list[list[str]] = []
@@ -621,7 +671,7 @@ def validate(raw: RawQuestion, *, filename: str, warnings: list[Issue]) -> Parse
             raise Rejected(col.get("answer", "答案"), _("填空题缺少答案。"))
         options = []
     elif qtype == QType.TRUE_FALSE:
-        correct = _true_false_answer(raw, options, answer)
+        correct = _true_false_answer(raw, options, answer, warn=warn)
         options = list(TRUE_FALSE_OPTIONS)
     else:
         if any(not o for o in options):
@@ -774,6 +824,11 @@ def strip_option_letter(option: str, index: int) -> str:
     return option
 
 
+def _option_letters_only(answer: str) -> bool:
+    letters = answer_letters(answer)
+    return bool(letters) and len(letters) <= len(OPTION_LETTERS) and all(ch in OPTION_LETTERS for ch in letters)
+
+
 def _infer_type(options: list[str], answer: str, raw: RawQuestion) -> str:
     if raw.accepted_answers is not None:
         return QType.FILL
@@ -814,7 +869,7 @@ def _choice_answer(raw: RawQuestion, options: list[str], answer: str) -> list[in
     return sorted(set(indexes))
 
 
-def _true_false_answer(raw: RawQuestion, options: list[str], answer: str) -> list[int]:
+def _true_false_answer(raw: RawQuestion, options: list[str], answer: str, *, warn=None) -> list[int]:
     col = raw.columns.get("answer", "答案")
     if raw.correct_indexes is not None:
         if len(raw.correct_indexes) != 1 or raw.correct_indexes[0] not in (0, 1):
@@ -834,6 +889,13 @@ def _true_false_answer(raw: RawQuestion, options: list[str], answer: str) -> lis
             value = true_false_value(options[index]) if len(options) == 2 else index
             if value is None:
                 value = index
+            if len(options) != 2 and warn is not None:
+                # No options to say what A and B are: the usual convention, said out loud.
+                warn(
+                    "answer",
+                    _("判断题答案写作“%(a)s”，这一行没有选项，已按 A=正确、B=错误 理解为“%(v)s”，请核对。")
+                    % {"a": answer, "v": TRUE_FALSE_OPTIONS[value]},
+                )
     if value is None:
         raise Rejected(
             col, _("判断题答案“%(a)s”无法识别（可写 正确/错误、对/错、√/×、是/否、T/F）。") % {"a": answer[:40]}

@@ -1239,9 +1239,38 @@ class _Parser:
             provided=frozenset(provided),
         )
         try:
-            self.result.questions.append(validate(raw, filename=self.filename, warnings=self.result.warnings))
+            parsed = validate(raw, filename=self.filename, warnings=self.result.warnings)
         except Rejected as exc:
             self.result.rejected.append(Issue(self.filename, row, exc.column, exc.reason))
+            return
+        self.result.questions.append(parsed)
+        self._report_hyphens(parsed)
+
+    def _report_hyphens(self, question) -> None:
+        """A word broken across two lines with a hyphen ("建-\n设"), as PDFs do: kept as written (the text is stored
+        as it is), but pointed out, since Chinese never hyphenates a word and the phone would show the hyphen."""
+        texts = [
+            ("stem", question.stem),
+            *(("options", o) for o in question.options),
+            ("explanation", question.explanation),
+        ]
+        for column, text in texts:
+            found = _HYPHENATED.search(text)
+            if found:
+                self.result.warnings.append(
+                    Issue(
+                        self.filename,
+                        question.row,
+                        COLUMNS[column],
+                        _(
+                            "“%(w)s”像是从 PDF 复制时断行留下的连字符，已按原文保留（含换行），如需去掉请修改原文后重新导入。"
+                        )
+                        % {"w": found.group().replace("\n", "")},
+                    )
+                )
+
+
+_HYPHENATED = re.compile(r"[\u4e00-\u9fff][-‐‑－][ \t]*\n[ \t]*[\u4e00-\u9fff]")
 
 
 def _short(text: str) -> str:

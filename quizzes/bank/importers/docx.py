@@ -197,7 +197,7 @@ class _Reader:
             if _enclosing_table(row) is not element:
                 continue  # a row of a nested table: read as part of its cell
             self.position += 1
-            cells, images = [], []
+            cells, images = [""] * _grid_value(row, f"{_W}trPr/{_W}gridBefore"), []
             for cell in row:
                 if cell.tag != _TC:
                     continue
@@ -207,6 +207,9 @@ class _Reader:
                     texts.append(text)
                     images.extend(self._images(rids))
                 cells.append("\n".join(t.strip() for t in texts).strip())
+                # A cell merged across columns (选项 over A B C D) keeps the grid: its text, then empty cells, as
+                # Excel reads a merged cell, so the columns after it line up with the rows below.
+                cells.extend([""] * (_grid_value(cell, f"{_W}tcPr/{_W}gridSpan", 1) - 1))
             table.rows.append(cells)
             table.positions.append(self.position)
             table.images.append(images)
@@ -236,6 +239,13 @@ class _Reader:
         basename = posixpath.basename(str(target.partname))
         stem = re.sub(r"[^\w.-]+", "_", posixpath.splitext(posixpath.basename(self.filename))[0]) or "docx"
         return ImportedImage(name=f"{stem}-{basename}", data=target.blob)
+
+
+def _grid_value(element, path: str, default: int = 0) -> int:
+    """w:gridSpan / w:gridBefore of a cell or row: grid columns, capped at Word's 63."""
+    found = element.find(path)
+    value = _int(found.get(f"{_W}val"), default) if found is not None else default
+    return max(0, min(value, 63))
 
 
 def _enclosing_table(element):

@@ -31,6 +31,7 @@ from quizzes.bank.importers.common import ImportedImage
 # Pillow format -> file extension; Wagtail's default WAGTAILIMAGES_EXTENSIONS minus what Pillow cannot read here.
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
 DEFAULT_MAX_PIXELS = 25_000_000
+SHOWN_EXTRA = 5  # pictures named in the "only one picture per question" warning; the rest are counted
 _CACHE: dict[str, CheckedImage | str] = {}
 _CACHE_SIZE = 512
 
@@ -156,14 +157,12 @@ def choose_image(images: list[ImportedImage], *, question: str) -> tuple[Importe
         else:
             extra.append(image.name)
     if extra:
+        shown = "、".join(f"“{name}”" for name in extra[:SHOWN_EXTRA])
+        if len(extra) > SHOWN_EXTRA:
+            shown = _("%(names)s等 %(n)d 张") % {"names": shown, "n": len(extra)}
         notes.append(
             _("题目“%(question)s”有 %(n)d 张图片，本平台每题只有一张：已导入第一张“%(first)s”，未导入 %(rest)s。")
-            % {
-                "question": question,
-                "n": len(extra) + 1,
-                "first": chosen.name,
-                "rest": "、".join(f"“{name}”" for name in extra),
-            }
+            % {"question": question, "n": len(extra) + 1, "first": chosen.name, "rest": shown}
         )
     return chosen, notes
 

@@ -214,6 +214,38 @@ def _header_cells(row: list[str]) -> list[str]:
     return [c.replace("\n", "").strip() for c in row]
 
 
+def merge_sub_headers(rows: list[list[str]], search_rows: int = SEARCH_ROWS) -> list[list[str]]:
+    """A header on two rows, as a sheet with merged cells has it: "选项" merged over four columns and A B C D in the
+    row below (the other names merged down over both rows, so empty below). The two rows become one header row
+    (选项A … 选项D) followed by an empty row, so row numbers stay the sheet's. Only a row below holding nothing but
+    option letters in order, the first under a named cell and the rest under empty ones, is such a row."""
+    out = rows
+    for index in range(min(search_rows, len(rows)) - 1):
+        names = _sub_header_names(_header_cells(rows[index]), _header_cells(rows[index + 1]))
+        if names is not None:
+            out = [*rows[:index], names, [""] * len(rows[index + 1]), *rows[index + 2 :]]
+            break
+    return out
+
+
+def _sub_header_names(above: list[str], below: list[str]) -> list[str] | None:
+    filled = [(i, cell) for i, cell in enumerate(below) if cell]
+    if len(filled) < 2:
+        return None
+    first = filled[0][0]
+    for offset, (i, cell) in enumerate(filled):
+        letter = OPTION_LETTERS[offset] if offset < len(OPTION_LETTERS) else None
+        if i != first + offset or unicodedata.normalize("NFKC", cell).upper().strip(".、)）") != letter:
+            return None
+        over = above[i] if i < len(above) else ""
+        if (offset == 0) != bool(over):
+            return None  # the first letter sits under the merged label, the others under its empty continuation
+    names = list(above) + [""] * (len(below) - len(above))
+    for offset, (i, _cell) in enumerate(filled):
+        names[i] = f"选项{OPTION_LETTERS[offset]}"
+    return names
+
+
 def _is_header(mapping: dict[str, int]) -> bool:
     return "stem" in mapping and "answer" in mapping
 
@@ -274,6 +306,7 @@ def parse_rows(
     """Parse a table. `column_map` (header name -> field, "" to ignore) is a mapping chosen by hand for this import;
     without one, `saved_mappings(fingerprints)` -> {fingerprint: {header_key: field}} supplies remembered ones."""
     result = ParseResult(filename=filename, format=FORMAT)
+    rows = merge_sub_headers(rows)
     manual = normalise_column_map(column_map)
     remembered: dict[str, dict[str, str]] = {}
     if not manual and saved_mappings is not None:
