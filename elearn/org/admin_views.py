@@ -264,7 +264,9 @@ class StaffViewSet(ModelViewSet):
         StatusFlagColumn("is_active", label=_("账号状态"), true_label=_("在用"), false_label=_("已停用")),
     ]
     list_filter = ["institution", "role", "is_active"]
-    search_fields = ["real_name", "employee_no", "mobile", "department"]
+    # Not the mobile number: the listing shows it masked (138****5678), and a search matching its hidden digits would
+    # give them away one guess at a time, without the recorded reveal.
+    search_fields = ["real_name", "employee_no", "department"]
     inspect_view_enabled = True
     inspect_view_fields = [
         "real_name",

@@ -188,7 +188,7 @@ def my_data(user) -> list[TableCopy]:
         )
     ]
     copies += [_table_copy(table, user) for table in tables() if table.in_copy]
-    about = AccessLog.objects.filter(subject=user).select_related("institution").order_by("at", "pk")
+    about = AccessLog.objects.filter(subject=user).select_related("actor__institution").order_by("at", "pk")
     copies.append(
         TableCopy(
             "access_about_me",
@@ -200,7 +200,8 @@ def my_data(user) -> list[TableCopy]:
                     "action": e.get_action_display(),
                     "what": e.what,
                     "by_role": "本人" if e.actor_id == user.pk else str(ROLE_LABELS.get(e.actor_role, e.actor_role)),
-                    "by_institution": e.institution.name if e.institution_id else "",
+                    # who acted: their institution (the entry's own institution is this person's, not theirs)
+                    "by_institution": e.actor.institution.name if e.actor and e.actor.institution_id else "",
                 }
                 for e in about
             ],
@@ -283,8 +284,10 @@ def retention_plan(now: dt.datetime | None = None, retention: RetentionSettings 
         rows = table.model_class._default_manager.filter(**{f"{table.expires_by}__lt": cutoff}, **table.expire_filter)
         expiries.append(Expiry(table.kind, table.key, table.label, cutoff, rows, table.expire_note))
     left_before = timezone.localtime(now).date() - dt.timedelta(days=retention.left_days)
+    # Only accounts still disabled: one switched back on in the account admin (came back, or marked by mistake) is a
+    # colleague again, not someone who left (the departure takes effect if the account is disabled again).
     departures = list(
-        Departure.objects.filter(anonymised_at__isnull=True, left_on__lte=left_before)
+        Departure.objects.filter(anonymised_at__isnull=True, left_on__lte=left_before, user__is_active=False)
         .select_related("user", "user__institution")
         .order_by("left_on", "pk")
     )
