@@ -475,7 +475,7 @@ def bank_import_view(request):
             "form": form,
             "export_formats": EXPORT_FORMATS,
             "text_limit": text_limit,
-            "text_limit_mb": f"{text_limit / 1e6:.1f}" if text_limit else "",
+            "text_limit_mb": f"{text_limit // 100_000 / 10:.1f}" if text_limit else "",  # rounded down
         },
     )
 

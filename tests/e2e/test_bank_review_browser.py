@@ -51,6 +51,7 @@ def test_safety_officers_files_through_the_import_page(server, desktop, login, s
     desktop.check("input[name=skip_rejected]")
     desktop.click("text=确认导入")
     desktop.wait_for_selector("[data-bank-done]")
+    assert "被拒绝的 1 行没有导入" in desktop.inner_text("[data-bank-done-rejected]")
     shot(desktop, "bank-review-done", full_page=False)
     stored = dict(Question.objects.values_list("stem", "correct_options"))
     assert stored["干粉灭火器适用于扑救（ ）。"] == [0]

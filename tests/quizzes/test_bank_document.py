@@ -120,7 +120,7 @@ def test_text_is_stored_as_written_no_punctuation_conversion():
     text = "1.关于“三同时”，下列说法正确的是（　）。\nA.同时设计，同时施工（土建）\nB.同时投入生产和使用。\n答案：A"
     result = parse(text)
     question = result.questions[0]
-    assert question.stem == "关于“三同时”，下列说法正确的是（ ）。"  # only the ideographic space became a space
+    assert question.stem == "关于“三同时”，下列说法正确的是（\u3000）。"  # only the ideographic space became a space
     assert question.options == ["同时设计，同时施工（土建）", "同时投入生产和使用。"]
 
 
@@ -485,7 +485,7 @@ def test_messy_real_world_copy():
     result = parse(MESSY)
     assert not result.rejected, issues(result.rejected)
     assert shown(result) == [
-        (4, "single", "下列说法正确的是（  ）。", ["甲", "乙", "丙", "丁"], "C"),
+        (4, "single", "下列说法正确的是（\u3000\u3000）。", ["甲", "乙", "丙", "丁"], "C"),
         (
             10,
             "single",

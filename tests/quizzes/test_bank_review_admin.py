@@ -5,6 +5,7 @@ is still running; map the columns after the uploaded file has expired; two admin
 confirm twice. What is written must always be what the page being confirmed showed, or nothing (with a message).
 """
 
+import io
 import re
 
 import pytest
@@ -169,3 +170,30 @@ def test_an_officer_cannot_import_through_the_api(api_for, officer_a):
         assert response.status_code == 403
         assert response.json()["error"] == "permission_denied"
     assert Question.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_api_and_the_command_read_the_same_files_as_the_page(api_for, district_admin, tmp_path):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from tests.quizzes.test_bank_review_files import EXPECTED, HTML_XLS, text_table
+
+    html = HTML_XLS.format(charset="gb2312").encode("gbk")
+    api = api_for(district_admin)
+    body = {"file": SimpleUploadedFile("考试系统导出.xls", html), "commit": "true", "skip_rejected": "true"}
+    response = api.post("/api/v1/bank/import/", body, format="multipart")
+    assert response.status_code == 201, response.content[:300]
+    report = response.json()
+    assert report["written"]["created"] == 2 and report["counts"]["rejected"] == 1
+    assert any("网页" in notice for notice in report["notices"])
+
+    wps = tmp_path / "WPS导出.csv"
+    wps.write_bytes(b"\xef\xbb\xbf" + text_table(",").encode("gbk"))
+    out = io.StringIO()
+    call_command("import_questions", str(wps), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["counts"]["new"] == len(EXPECTED) and not report["rejected"]
+    assert [q["stem"] for q in report["preview"]] == [e[2] for e in EXPECTED]

@@ -51,7 +51,7 @@ def test_a_true_false_answer_whose_word_and_mark_disagree_is_refused_naming_the_
     assert not result.questions
     [issue] = result.rejected
     assert (issue.row, issue.column) == (2, "答案")
-    assert answer in issue.reason
+    assert answer in issue.reason and "互相矛盾" in issue.reason
 
 
 @pytest.mark.parametrize(

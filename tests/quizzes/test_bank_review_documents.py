@@ -107,11 +107,6 @@ def test_a_paper_typed_by_hand_imports_every_question_as_written():
     assert [w.row for w in result.warnings] == [1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: documents turn ideographic spaces into ASCII spaces (tests/quizzes/test_bank_document.py "
-    "asserts it on purpose) while a spreadsheet cell keeps them; the issue asks for text as written",
-)
 def test_ideographic_spaces_in_a_word_paper_are_kept_as_in_a_spreadsheet_cell():
     stem = "从业人员发现直接危及人身安全的紧急情况时，有权（　　）。"
 
@@ -211,3 +206,17 @@ def test_a_question_with_many_pictures_gets_the_first_and_a_short_warning(count)
     [note] = notes
     assert str(count) in note and "pic1.png" in note
     assert len(note) < 300  # names a few, counts the rest: not one line per picture
+
+
+def test_letters_in_brackets_beside_an_empty_blank_are_not_taken_for_the_missing_answer():
+    """ "手提式（ABC）干粉灭火器" names the extinguisher; the answer belongs in the empty （ ）. With no answer anywhere
+    the question is refused, not stored as multiple choice ABC with its stem emptied."""
+    text = "1．手提式（ABC）干粉灭火器适用于扑救（ ）。\nA.A类火灾 B.B类火灾 C.C类火灾 D.以上都是\n2．火警电话是（ ）。\nA.110 B.119\n答案：B\n"
+    result = parse_upload(data=text.encode(), filename="粘贴的文本.txt", fmt="text")
+    assert [q.stem for q in result.questions] == ["火警电话是（ ）。"]
+    assert [(i.row, i.column) for i in result.rejected] == [(1, "答案")]
+
+
+def test_an_answer_in_the_only_bracket_is_still_read():
+    result = parse_upload(data="1．火警电话是（ B ）。\nA.110 B.119\n".encode(), filename="x.txt", fmt="text")
+    assert [(q.stem, q.correct_options) for q in result.questions] == [("火警电话是（ ）。", [1])]

@@ -34,7 +34,7 @@
       if (size > limit) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        showError(form.getAttribute("data-text-too-long").replace("{size}", (size / 1e6).toFixed(1)));
+        showError(form.getAttribute("data-text-too-long").replace("{size}", (Math.ceil(size / 1e5) / 10).toFixed(1)));
       }
     });
   }

@@ -96,8 +96,6 @@ def _parse_upload(
             % {"name": filename}
         )
     _check_size(data, filename)
-    if lower.endswith((*CSV_SUFFIXES, ".gift", ".xml")):
-        data = _from_utf16(data, filename)
     if lower.endswith(WORD_SUFFIXES):
         if fmt not in (None, "docx", "text"):
             raise SpreadsheetError(_("格式“%(f)s”不能用于 Word 文件。") % {"f": FORMAT_LABELS[fmt]})
@@ -165,9 +163,11 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
     from python_calamine import CalamineWorkbook
 
     _check_size(data, filename)
-    if not old_excel or data.startswith(b"PK"):  # an .xlsx renamed .xls is still a zip: same checks
+    if data.startswith(OLE_SIGNATURE):
+        pass  # Excel 97-2003, or an .xlsx with an opening password (Excel stores those in the same container)
+    elif not old_excel or data.startswith(b"PK"):  # an .xlsx renamed .xls is still a zip: same checks
         check_zip(data, filename)
-    elif not data.startswith(OLE_SIGNATURE):
+    else:
         return _disguised_rows(data, filename)
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
@@ -176,7 +176,11 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
         raise
     except BaseException as exc:  # calamine's own errors, and a Rust panic (a BaseException) on a damaged file
         raise SpreadsheetError(
-            _("无法读取 Excel 文件“%(name)s”：%(error)s") % {"name": filename, "error": exc}
+            _(
+                "无法读取 Excel 文件“%(name)s”：它可能设置了打开密码、已损坏，或其实不是 Excel 文件。"
+                "请用 Excel 或 WPS 打开，去掉密码后另存为 .xlsx 再上传。"
+            )
+            % {"name": filename}
         ) from exc
     while rows and not any(rows[-1]):
         rows.pop()
@@ -209,19 +213,6 @@ def _disguised_rows(data: bytes, filename: str) -> list[list[str]]:
             % {"name": filename}
         )
     return rows
-
-
-def _from_utf16(data: bytes, filename: str) -> bytes:
-    """Excel's "Unicode text" export (and Notepad's "Unicode") is UTF-16 with a byte-order mark: re-encoded as UTF-8
-    so the text formats read it like any other file."""
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data
-    try:
-        return data.decode("utf-16").encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(
-            _("无法识别文件“%(name)s”的编码，请另存为 UTF-8 或 GBK 编码的 CSV。") % {"name": filename}
-        ) from exc
 
 
 def _calamine_available() -> bool:

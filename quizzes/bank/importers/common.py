@@ -896,11 +896,23 @@ def _true_false_answer(raw: RawQuestion, options: list[str], answer: str, *, war
                     _("判断题答案写作“%(a)s”，这一行没有选项，已按 A=正确、B=错误 理解为“%(v)s”，请核对。")
                     % {"a": answer, "v": TRUE_FALSE_OPTIONS[value]},
                 )
+    if value is None and _true_false_conflict(answer):
+        raise Rejected(col, _("判断题答案“%(a)s”互相矛盾（既说对又说错），请只保留一个。") % {"a": answer[:40]})
     if value is None:
         raise Rejected(
             col, _("判断题答案“%(a)s”无法识别（可写 正确/错误、对/错、√/×、是/否、T/F）。") % {"a": answer[:40]}
         )
     return [value]
+
+
+def _true_false_conflict(text: str) -> bool:
+    """ "对×", "错误√": a word and a mark that say opposite things."""
+    key = _fold(text).replace(" ", "").rstrip("。.")
+    if len(key) < 2 or not (key[0] in _TF_MARKS or key[-1] in _TF_MARKS):
+        return False
+    mark, word = (key[0], key[1:]) if key[0] in _TF_MARKS else (key[-1], key[:-1])
+    values = {_true_false_word(word), _true_false_word(mark)}
+    return None not in values and len(values) == 2
 
 
 def _difficulty(text: str) -> int | None:

@@ -335,7 +335,7 @@ def looks_like_document(text: str) -> bool:
 
 
 def _clean_line(text: str) -> str:
-    return text.replace("\u3000", " ").replace("\xa0", " ").strip().strip(_ZERO_WIDTH).strip()
+    return text.strip().strip(_ZERO_WIDTH).strip()  # ideographic spaces inside stay, as in a spreadsheet cell
 
 
 def _numbering(text: str) -> tuple[int, str] | None:
@@ -1158,6 +1158,10 @@ class _Parser:
             return
         answer = sources[0][1] if sources else ""
         inline = self._inline_answer(block)
+        if inline is not None and not answer and _BLANK.search(stem):
+            # "手提式（ABC）干粉灭火器适用于扑救（ ）": the stem keeps an empty blank for its answer, so the letters in the
+            # other bracket are text, not an answer given inline; with no answer anywhere the question is refused.
+            inline = None
         if inline is not None:
             inline_answer, emptied = inline
             if not answer or _answer_form(inline_answer, choice=choice) == _answer_form(answer, choice=choice):
