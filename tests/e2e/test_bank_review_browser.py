@@ -2,6 +2,8 @@
 them go through the real import page (upload, preview, map columns, confirm), with screenshots of each step; an
 officer is turned away; pasted text over the server's limit is explained on the page instead of a bare "400"."""
 
+from playwright.sync_api import expect
+
 from quizzes.bank.models import Question
 from tests.quizzes.test_bank_review_documents import docx_bytes, typed_paper
 from tests.quizzes.test_bank_review_files import HTML_XLS, word_table_with_merged_options_header
@@ -84,7 +86,7 @@ def test_safety_officers_files_through_the_import_page(server, desktop, login, s
     for index, field in ((1, "stem"), (2, "options"), (3, "answer"), (4, "explanation")):
         desktop.select_option(f"select[name=col_{index}]", field)
     desktop.click("text=按此对应关系重新预览")
-    desktop.wait_for_function("document.querySelector('[data-count=\"new\"]').innerText === '1'")
+    expect(desktop.locator('[data-count="new"]')).to_have_text("1", timeout=30_000)
     desktop.click("text=确认导入")
     desktop.wait_for_selector("[data-bank-done]")
     assert Question.objects.get(stem="报火警时应讲清（ ）。").explanation == "讲清地点"
