@@ -1,20 +1,34 @@
 """Exam load benchmark: N candidates start the same exam within a ramp (default 10 s), then each saves an answer
-every few seconds over HTTP and finally submits; all through one daphne process, like a phone would.
+every few seconds over HTTP and finally submits; through one daphne process (or several, like behind a proxy), like a
+phone would. Every configuration runs twice (--prepared both): with the exam's papers drawn ahead (预生成试卷, what
+publishing an exam does) and without (every start draws its paper), each on a fresh database.
 
-For each backend it
+For each backend and mode it
   1. prepares a database (a fresh SQLite file; or the scratch PostgreSQL database `elearn_bench_exam`), migrates,
-     and creates N candidates with logged-in sessions, a 300-question bank and an exam drawing 50 questions;
-  2. starts ONE daphne process (pinned to core 0 with taskset when available) and runs the load generator in a
-     separate process (core 1; asyncio + uvloop, raw HTTP/1.1 keep-alive connections, loopback only);
-  3. exam phase: POST /api/v1/exams/<id>/start/ at a random moment within the ramp, then --saves times
+     and creates N candidates with logged-in sessions, a 300-question bank and an exam drawing 50 questions; with
+     prepared papers it then runs the preparation (quizzes.exams.services.exam_papers_prepare) and times it;
+  2. measures the cost of each request in-process, before any load (separate accounts and an identical exam, so the
+     load's figures are untouched): database queries and CPU milliseconds per start (a prepared paper over the API
+     and over the exam page's JSON start; a drawn one), per attempt page, per save, per ping (the median of
+     --cost-samples requests through Django's full middleware stack, without daphne);
+  3. starts the daphne process(es) (one process is pinned to core 0 with taskset when available) and runs the load
+     generator in a separate process (asyncio + uvloop, raw HTTP/1.1 keep-alive connections, loopback only);
+  4. exam phase: POST /api/v1/exams/<id>/start/ at a random moment within the ramp, then --saves times
      POST /api/v1/attempts/<id>/answer/ after a random pause of 0.5-1.5 x --interval seconds, then POST .../submit/;
-  4. baseline phase, same run, same server, same schedule: every request goes to GET /exams/ping/ (a trivial view
+     (--client phone: as the exam page's script does instead, POST /exams/<id>/start/ asking for JSON, which
+     answers {"id", "url"} without the paper, then GET the attempt page that brings it: reported as start and page);
+  5. baseline phase, same run, same server, same schedule: every request goes to GET /exams/ping/ (a trivial view
      through the same middleware, session and authentication stack);
-  5. checks the database afterwards: N attempts, N submitted, N x saves answers stored.
+  6. checks the database afterwards: N attempts, N submitted, N x saves answers stored, and how many attempts got a
+     prepared paper.
 Every request has a timeout (60 s); a non-2xx answer, a timeout or a broken connection counts as an error.
+Targets (issue 19): start p95 < 1 s, save p95 < 150 ms, zero errors, everything stored.
 
-    .venv/bin/python bench/bench_exam.py --candidates 1000                      # SQLite and PostgreSQL
-    .venv/bin/python bench/bench_exam.py --candidates 200 --backends sqlite
+    .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 1000 --ramp 10
+    .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 5000 --ramp 60 \
+        --saves 3 --interval 30
+    .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 1000 --ramp 10 --client phone
+    .venv/bin/python bench/bench_exam.py --candidates 200 --backends sqlite --prepared yes     # a quick look
 
 PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elearn_bench_exam; dropped and
 re-created: use a scratch database). Results: a table on stdout and JSON in bench/results/.
@@ -43,7 +57,9 @@ from bench.scratch import recreate_postgres
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SERVER_CORE, GENERATOR_CORE = "0", "1"
-TARGET_P95_SAVE_MS = 300.0
+TARGET_P95_SAVE_MS = 150.0
+TARGET_P95_START_MS = 1000.0
+SECTIONS = [("single", 25), ("multiple", 10), ("truefalse", 10), ("fill", 5)]
 REQUEST_TIMEOUT = 60.0
 
 
@@ -66,6 +82,17 @@ def raise_fd_limit() -> None:
 
 
 # ======================================================================================================= setup
+def acknowledged_notice() -> dict:
+    """What a phone's session holds once its owner has acknowledged the privacy notice (elearn.privacy, when the
+    project has it): the candidates of a real exam have, so the benchmark's sessions have it too."""
+    try:
+        from elearn.privacy.middleware import SESSION_KEY
+        from elearn.privacy.notice import current_version
+    except ImportError:
+        return {}
+    return {SESSION_KEY: current_version()}
+
+
 def setup(args) -> None:
     """Runs inside Django: candidates with sessions, a bank, an exam. Writes the setup file for the generator."""
     import django
@@ -94,6 +121,17 @@ def setup(args) -> None:
             for i in range(args.candidates)
         ]
     )  # fmt: skip
+    # Accounts for the in-process cost probe: another institution, so that they are not the load exam's audience.
+    probe_inst = Institution.objects.create(name="测量卫生院", short_name="测量")
+    User.objects.bulk_create(
+        [
+            User(
+                employee_no=f"P{i:05d}", real_name=f"测量{i}", mobile=f"136{i:08d}", institution=probe_inst,
+                department="护理部", role="staff", password="!unusable",
+            )
+            for i in range(args.cost_samples * 2 + 2)
+        ]
+    )  # fmt: skip
     category = Category.objects.create(name="压测题库")
     questions = []
     for i in range(300):
@@ -113,24 +151,130 @@ def setup(args) -> None:
         questions.append(q)
     Question.objects.bulk_create(questions)
     now = timezone.now()
-    exam = Exam.objects.create(
-        title="压测考试", status="published", opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=1),
-        time_limit_minutes=30, attempts_allowed=1, pass_mark=Decimal("80"),
-    )  # fmt: skip
-    for order, (qtype, count) in enumerate([("single", 25), ("multiple", 10), ("truefalse", 10), ("fill", 5)]):
-        ExamSection.objects.create(
-            exam=exam, sort_order=order, question_type=qtype, category=category, count=count, points=2
-        )
+    exams = []
+    for title, audience in (("压测考试", inst), ("成本测量（预生成）", probe_inst), ("成本测量（现抽）", probe_inst)):
+        exam = Exam.objects.create(
+            title=title, status="published", opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(days=1), time_limit_minutes=30, attempts_allowed=1, pass_mark=Decimal("80"),
+        )  # fmt: skip
+        exam.institutions.set([audience])
+        exam.save()
+        for order, (qtype, count) in enumerate(SECTIONS):
+            ExamSection.objects.create(
+                exam=exam, sort_order=order, question_type=qtype, category=category, count=count, points=2
+            )
+        exams.append(exam)
+    exam, probe_prepared, probe_drawn = exams
+    preparation = None
+    if args.mode == "prepared":
+        from quizzes.exams.services import exam_papers_prepare
+
+        began_wall, began_cpu = time.perf_counter(), time.process_time()
+        result = exam_papers_prepare(exam_id=exam.pk)
+        preparation = {
+            "papers": result.stock,
+            "target": result.target,
+            "wall_s": time.perf_counter() - began_wall,
+            "cpu_s": time.process_time() - began_cpu,
+        }
     sessions = []
     backend = settings.AUTHENTICATION_BACKENDS[0]
+    notice = acknowledged_notice()
     for user in users:
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
         s[BACKEND_SESSION_KEY] = backend
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.update(notice)
         s.create()
         sessions.append(s.session_key)
-    Path(args.setup_file).write_text(json.dumps({"exam_id": exam.pk, "sessions": sessions}))
+    Path(args.setup_file).write_text(
+        json.dumps(
+            {
+                "exam_id": exam.pk,
+                "probe_exams": [probe_prepared.pk, probe_drawn.pk],
+                "sessions": sessions,
+                "preparation": preparation,
+            }
+        )
+    )
+
+
+def cost(args) -> None:
+    """Runs inside Django, before the load: queries and CPU per request, in-process (Django's full middleware stack
+    through its test client, no daphne), with separate accounts and two exams identical to the load's: one with papers
+    drawn ahead, one without. Each account pings, starts both (interleaved, so that both see the same machine) and
+    saves one answer. Medians of --cost-samples accounts."""
+    import django
+
+    django.setup()
+    import statistics as stats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from elearn.org.models import User
+    from quizzes.exams.services import exam_papers_prepare
+
+    setup_data = json.loads(Path(args.setup_file).read_text())
+    prepared_exam, drawn_exam = setup_data["probe_exams"]
+    people = list(User.objects.filter(employee_no__startswith="P").order_by("pk"))
+    exam_papers_prepare(exam_id=prepared_exam, target=len(people) + 1)
+    client = Client(HTTP_HOST="127.0.0.1")
+    notice = acknowledged_notice()
+    out = {}
+
+    def login(person):
+        client.force_login(person)
+        if notice:
+            session = client.session
+            session.update(notice)
+            session.save()
+
+    def measure(kind, method, path, body=None, accept="application/json"):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.process_time()
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(
+                    path, json.dumps(body or {}), content_type="application/json", HTTP_ACCEPT=accept
+                )
+            cpu = time.process_time() - began
+        if response.status_code >= 300:
+            raise RuntimeError(f"{kind}: HTTP {response.status_code} {response.content[:200]!r}")
+        out.setdefault(kind, {"cpu_ms": [], "queries": []})
+        out[kind]["cpu_ms"].append(cpu * 1000)
+        out[kind]["queries"].append(len(queries))
+        return response
+
+    for k, person in enumerate(people):
+        login(person)
+        warm = k < 2  # the first accounts warm caches (content types, URL resolver, templates): not counted
+
+        def kind(name, warm=warm):
+            return "warm-up" if warm else name
+
+        measure(kind("ping"), "GET", "/exams/ping/")
+        if k % 2:  # the API (an app), the paper in the answer
+            attempt_id = measure(kind("start (prepared)"), "POST", f"/api/v1/exams/{prepared_exam}/start/").json()["id"]
+        else:  # the phone's page: its script asks for {"id", "url"}, then opens the attempt page
+            started = measure(kind("start (prepared, page)"), "POST", f"/exams/{prepared_exam}/start/",
+                              accept="application/json")  # fmt: skip
+            attempt_id = started.json()["id"]
+            measure(kind("attempt page"), "GET", started.json()["url"])
+        measure(kind("start (drawn)"), "POST", f"/api/v1/exams/{drawn_exam}/start/")
+        paper = measure("warm-up", "GET", f"/api/v1/attempts/{attempt_id}/").json()
+        q = paper["questions"][0]
+        response = ["预防为主"] if q["type"] == "fill" else [0]
+        measure(kind("save"), "POST", f"/api/v1/attempts/{attempt_id}/answer/",
+                {"position": q["position"], "response": response, "seq": 1})  # fmt: skip
+    out.pop("warm-up")
+    summary = {
+        kind: {"cpu_ms": stats.median(v["cpu_ms"]), "queries": stats.median(v["queries"])} for kind, v in out.items()
+    }
+    Path(args.out).write_text(json.dumps(summary))
 
 
 def verify(args) -> None:
@@ -138,12 +282,15 @@ def verify(args) -> None:
     import django
 
     django.setup()
-    from quizzes.exams.models import Attempt, AttemptAnswer
+    from quizzes.exams.models import Attempt, AttemptAnswer, PreparedPaper
 
+    exam_id = json.loads(Path(args.setup_file).read_text())["exam_id"]
+    attempts = Attempt.objects.filter(exam_id=exam_id)
     out = {
-        "attempts": Attempt.objects.count(),
-        "submitted": Attempt.objects.filter(state="submitted").count(),
-        "answers": AttemptAnswer.objects.count(),
+        "attempts": attempts.count(),
+        "submitted": attempts.filter(state="submitted").count(),
+        "answers": AttemptAnswer.objects.filter(attempt__exam_id=exam_id).count(),
+        "from_prepared": PreparedPaper.objects.filter(exam_id=exam_id, claimed_by__isnull=False).count(),
     }
     Path(args.out).write_text(json.dumps(out))
 
@@ -247,11 +394,22 @@ async def candidate(i, setup_data, args, phase, t0, results, errors):
         return payload
 
     try:
-        if phase == "exam":
+        if phase == "exam" and args.client == "phone":
+            # The exam page's script: the page's own start URL answers {"id", "url"}; the attempt page brings the paper.
+            payload = await timed("start", "POST", f"/exams/{exam_id}/start/", {})
+            if payload is None:
+                return
+            page = await timed("page", "GET", json.loads(payload)["url"])
+            if page is None:
+                return
+            marker = b'<script id="attempt-data" type="application/json">'
+            attempt = json.loads(page.split(marker, 1)[1].split(b"</script>", 1)[0])
+        elif phase == "exam":
             payload = await timed("start", "POST", f"/api/v1/exams/{exam_id}/start/", {})
             if payload is None:
                 return
             attempt = json.loads(payload)
+        if phase == "exam":
             questions = attempt["questions"]
             for k in range(args.saves):
                 await asyncio.sleep(args.interval * rnd.uniform(0.5, 1.5))
@@ -263,6 +421,8 @@ async def candidate(i, setup_data, args, phase, t0, results, errors):
             await timed("submit", "POST", f"/api/v1/attempts/{attempt['id']}/submit/", {})
         else:  # baseline: the same schedule against the trivial view
             await timed("start", "GET", "/exams/ping/")
+            if args.client == "phone":
+                await timed("page", "GET", "/exams/ping/")
             for _ in range(args.saves):
                 await asyncio.sleep(args.interval * rnd.uniform(0.5, 1.5))
                 await timed("save", "GET", "/exams/ping/")
@@ -277,7 +437,7 @@ async def generate_async(args) -> dict:
     n = min(args.candidates, len(setup_data["sessions"]))
     out = {}
     for phase in ("exam", "baseline"):
-        results = {"start": [], "save": [], "submit": []}
+        results = {"start": [], "page": [], "save": [], "submit": []}
         errors: list = []
         pids = [int(p) for p in str(args.server_pid).split(",")]
         cpu_server0 = sum(proc_cpu_seconds(p) for p in pids)
@@ -308,7 +468,7 @@ def generate(args) -> None:
 
 
 # ======================================================================================================= driver
-def backend_env(backend: str, workdir: Path) -> dict:
+def backend_env(backend: str, workdir: Path, tag: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
     env.update(
         {
@@ -325,7 +485,7 @@ def backend_env(backend: str, workdir: Path) -> dict:
         if os.environ.get("REDIS_URL"):
             env["REDIS_URL"] = os.environ["REDIS_URL"]
     else:
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+        env["SQLITE_PATH"] = str(workdir / f"bench{tag}.sqlite3")  # a fresh file per run
     return env
 
 
@@ -337,18 +497,26 @@ def prepare_database(backend: str, env: dict) -> None:
     )
 
 
-def run_backend(backend: str, args, workdir: Path) -> dict:
-    env = backend_env(backend, workdir)
+def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
+    tag = f"{backend}-{mode}"
+    env = backend_env(backend, workdir, tag)
     prepare_database(backend, env)
-    setup_file = workdir / f"setup-{backend}.json"
+    setup_file = workdir / f"setup-{tag}.json"
     subprocess.run(
-        [PY, __file__, "--setup", "--candidates", str(args.candidates), "--setup-file", str(setup_file)],
+        [PY, __file__, "--setup", "--candidates", str(args.candidates), "--setup-file", str(setup_file),
+         "--mode", mode, "--cost-samples", str(args.cost_samples)],
+        cwd=REPO, env=env, check=True,
+    )  # fmt: skip
+    cost_file = workdir / f"cost-{tag}.json"
+    subprocess.run(
+        [PY, __file__, "--cost", "--setup-file", str(setup_file), "--cost-samples", str(args.cost_samples),
+         "--out", str(cost_file)],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
     ports, servers, logs = [], [], []
     for k in range(args.processes):
         port = free_port()
-        log = open(workdir / f"daphne-{backend}-{k}.log", "w")
+        log = open(workdir / f"daphne-{tag}-{k}.log", "w")
         cmd = [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096", "elearn.asgi:application"]
         server = subprocess.Popen(
             pinned(cmd, SERVER_CORE) if args.processes == 1 else cmd,
@@ -360,7 +528,7 @@ def run_backend(backend: str, args, workdir: Path) -> dict:
     try:
         for port, server in zip(ports, servers, strict=True):
             wait_port(port, server)
-        out = workdir / f"load-{backend}.json"
+        out = workdir / f"load-{tag}.json"
         gen = [
             PY,
             __file__,
@@ -377,37 +545,48 @@ def run_backend(backend: str, args, workdir: Path) -> dict:
             str(args.interval),
             "--ramp",
             str(args.ramp),
+            "--client",
+            args.client,
             "--server-pid",
             ",".join(str(s.pid) for s in servers),
             "--out",
             str(out),
         ]
+        load_avg = os.getloadavg()
         subprocess.run(
             pinned(gen, GENERATOR_CORE) if args.processes == 1 else gen,
             cwd=REPO, env=env, check=True, timeout=args.candidates * 2 + args.saves * args.interval * 4 + 900,
         )  # fmt: skip
         load = json.loads(out.read_text())
+        load["loadavg_before"] = load_avg
+        load["loadavg_after"] = os.getloadavg()
     finally:
         for server in servers:
             stop(server)
         for log in logs:
             log.close()
-    check_file = workdir / f"verify-{backend}.json"
-    subprocess.run([PY, __file__, "--verify", "--out", str(check_file)], cwd=REPO, env=env, check=True)
+    check_file = workdir / f"verify-{tag}.json"
+    subprocess.run(
+        [PY, __file__, "--verify", "--setup-file", str(setup_file), "--out", str(check_file)],
+        cwd=REPO, env=env, check=True,
+    )  # fmt: skip
     load["stored"] = json.loads(check_file.read_text())
+    load["cost"] = json.loads(cost_file.read_text())
+    load["preparation"] = json.loads(setup_file.read_text()).get("preparation")
     return load
 
 
-def summarise(backend: str, load: dict, args) -> list[dict]:
+def summarise(backend: str, mode: str, load: dict, args) -> list[dict]:
     rows = []
     for phase in ("exam", "baseline"):
         data = load[phase]
-        for kind in ("start", "save", "submit"):
+        for kind in ("start", "page", "save", "submit") if args.client == "phone" else ("start", "save", "submit"):
             lat = data["latencies_ms"][kind]
             errs = [e for e in data["errors"] if e[0] == kind]
             rows.append(
                 {
                     "backend": backend,
+                    "mode": mode,
                     "phase": phase,
                     "kind": kind,
                     "ok": len(lat),
@@ -427,46 +606,67 @@ def fmt(v, digits=0):
     return "-" if v is None else f"{v:,.{digits}f}"
 
 
+def verdict(rows, load, args) -> tuple[bool, list[str]]:
+    def row(kind):
+        return next(r for r in rows if r["phase"] == "exam" and r["kind"] == kind)
+
+    stored = load["stored"]
+    checks = [
+        (row("start")["p95"] is not None and row("start")["p95"] < TARGET_P95_START_MS,
+         f"start p95 {fmt(row('start')['p95'])} ms < {TARGET_P95_START_MS:,.0f}"),
+        (row("save")["p95"] is not None and row("save")["p95"] < TARGET_P95_SAVE_MS,
+         f"save p95 {fmt(row('save')['p95'])} ms < {TARGET_P95_SAVE_MS:,.0f}"),
+        (not load["exam"]["errors"], f"{len(load['exam']['errors'])} errors"),
+        (stored["submitted"] == args.candidates and stored["answers"] == args.candidates * args.saves,
+         "everything stored"),
+    ]  # fmt: skip
+    return all(ok for ok, _ in checks), [("ok  " if ok else "MISS") + " " + what for ok, what in checks]
+
+
 def print_table(all_rows, loads, args):
     print()
     print(
         f"Exam benchmark: {args.candidates} candidates, start within {args.ramp:g} s, {args.saves} saves each "
-        f"every {args.interval:g} s (±50%), then submit; {args.processes} daphne process(es); latencies in ms"
+        f"every {args.interval:g} s (±50%), then submit; {args.processes} daphne process(es); client {args.client}; "
+        "latencies in ms"
     )
-    header = f"{'backend':9} {'phase':9} {'request':7} {'ok':>7} {'err':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
+    header = (
+        f"{'backend':9} {'papers':9} {'phase':9} {'request':7} {'ok':>7} {'err':>5} {'req/s':>7} "
+        f"{'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
+    )
     print(header)
     print("-" * len(header))
     for r in all_rows:
         label = "exam" if r["phase"] == "exam" else "baseline"
-        kind = r["kind"] if r["phase"] == "exam" else {"start": "ping", "save": "ping", "submit": "ping"}[r["kind"]]
+        kind = r["kind"] if r["phase"] == "exam" else "ping"
         print(
-            f"{r['backend']:9} {label:9} {kind:7} {r['ok']:>7,} {r['errors']:>5} {fmt(r['rps'], 1):>7} "
+            f"{r['backend']:9} {r['mode']:9} {label:9} {kind:7} {r['ok']:>7,} {r['errors']:>5} {fmt(r['rps'], 1):>7} "
             f"{fmt(r['p50']):>7} {fmt(r['p95']):>7} {fmt(r['p99']):>7} {fmt(r['max']):>7}"
         )
     print()
-    for backend, load in loads.items():
+    print("Cost per request, in-process before the load (median; CPU ms and database queries):")
+    for (backend, mode), load in loads.items():
+        parts = [f"{kind} {v['cpu_ms']:.1f} ms / {v['queries']:g} q" for kind, v in load["cost"].items()]
+        print(f"  {backend:9} {mode:9} " + "; ".join(parts))
+    print()
+    for (backend, mode), load in loads.items():
         exam = load["exam"]
         stored = load["stored"]
-        expect_answers = args.candidates * args.saves
-        save_p95 = next(
-            r["p95"] for r in all_rows if r["backend"] == backend and r["phase"] == "exam" and r["kind"] == "save"
-        )
-        errors = len(exam["errors"])
-        print(
-            f"{backend}: wall {exam['wall_s']:.1f} s, server CPU {exam['server_cpu_s']:.1f} s, generator CPU "
-            f"{exam['generator_cpu_s']:.1f} s; stored {stored['attempts']} attempts, {stored['submitted']} submitted, "
-            f"{stored['answers']} answers (expected {args.candidates}/{args.candidates}/{expect_answers})"
-        )
-        ok = (
-            errors == 0
-            and save_p95 is not None
-            and save_p95 < TARGET_P95_SAVE_MS
-            and stored["submitted"] == args.candidates
-            and stored["answers"] == expect_answers
+        rows = [r for r in all_rows if r["backend"] == backend and r["mode"] == mode]
+        ok, checks = verdict(rows, load, args)
+        prep = load.get("preparation")
+        prepared = (
+            f"; {prep['papers']} papers drawn ahead in {prep['wall_s']:.1f} s ({prep['cpu_s']:.1f} s CPU)"
+            if prep
+            else ""
         )
         print(
-            f"  target (p95 save < {TARGET_P95_SAVE_MS:.0f} ms, zero errors, everything stored): {'MET' if ok else 'NOT MET'}"
+            f"{backend} / {mode}: wall {exam['wall_s']:.1f} s, server CPU {exam['server_cpu_s']:.1f} s, generator CPU "
+            f"{exam['generator_cpu_s']:.1f} s; load average {load['loadavg_before'][0]:.1f} before, "
+            f"{load['loadavg_after'][0]:.1f} after; stored {stored['attempts']} attempts ({stored['from_prepared']} "
+            f"with a prepared paper), {stored['submitted']} submitted, {stored['answers']} answers{prepared}"
         )
+        print(f"  targets: {'MET' if ok else 'NOT MET'} (" + "; ".join(checks) + ")")
         if exam["errors"]:
             sample = {}
             for kind, what in exam["errors"]:
@@ -484,14 +684,26 @@ def main():
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds within which every candidate starts")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument(
+        "--prepared", choices=["both", "yes", "no"], default="both",
+        help="run with papers drawn ahead (yes), without (no: every start draws), or both, each on a fresh database",
+    )  # fmt: skip
+    parser.add_argument("--cost-samples", type=int, default=30, help="requests per kind in the in-process cost probe")
+    parser.add_argument(
+        "--client", choices=["api", "phone"], default="api",
+        help="api: start over /api/v1 (the paper in the answer); phone: the exam page's script (the page's start "
+        "answers JSON without the paper, then the attempt page) - latency of both reported as start and page",
+    )  # fmt: skip
+    parser.add_argument(
         "--processes", type=int, default=1,
         help="daphne processes (candidates spread over them round-robin, as a proxy would); 1 = pinned to core 0",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs) for inspection")
     # internal modes
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cost", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["prepared", "drawn"], default="drawn", help=argparse.SUPPRESS)
     parser.add_argument("--setup-file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--port", help=argparse.SUPPRESS)
@@ -499,6 +711,8 @@ def main():
     args = parser.parse_args()
     if args.setup:
         return setup(args)
+    if args.cost:
+        return cost(args)
     if args.generate:
         return generate(args)
     if args.verify:
@@ -506,20 +720,41 @@ def main():
 
     raise_fd_limit()
     workdir = Path(tempfile.mkdtemp(prefix="bench-exam-"))
+    modes = {"both": ["prepared", "drawn"], "yes": ["prepared"], "no": ["drawn"]}[args.prepared]
     loads, rows = {}, []
     try:
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-            print(f"[{backend}] preparing {args.candidates} candidates ...", flush=True)
-            loads[backend] = run_backend(backend, args, workdir)
-            rows += summarise(backend, loads[backend], args)
+            for mode in modes:
+                print(f"[{backend} / {mode}] preparing {args.candidates} candidates ...", flush=True)
+                loads[(backend, mode)] = run_backend(backend, mode, args, workdir)
+                rows += summarise(backend, mode, loads[(backend, mode)], args)
         print_table(rows, loads, args)
         results = REPO / "bench" / "results"
         results.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (results / f"bench_exam-{stamp}.json").write_text(
             json.dumps(
-                {"args": vars(args), "rows": rows, "stored": {b: v["stored"] for b, v in loads.items()}}, indent=1
+                {
+                    "args": vars(args),
+                    "rows": rows,
+                    "stored": {f"{b}/{m}": v["stored"] for (b, m), v in loads.items()},
+                    "cost": {f"{b}/{m}": v["cost"] for (b, m), v in loads.items()},
+                    "preparation": {f"{b}/{m}": v["preparation"] for (b, m), v in loads.items()},
+                    "loadavg": {f"{b}/{m}": [v["loadavg_before"], v["loadavg_after"]] for (b, m), v in loads.items()},
+                },
+                indent=1,
             )
+        )
+        print()
+        print("Full figures (issue 19), on a quiet machine:")
+        print("  .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 1000 --ramp 10")
+        print(
+            "  .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 5000 --ramp 60 "
+            "--saves 3 --interval 30"
+        )
+        print(
+            "  .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 1000 --ramp 10 "
+            "--client phone   # the exam page's own flow: start, then the attempt page"
         )
     finally:
         if args.keep:

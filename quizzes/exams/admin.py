@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from quizzes.exams.jobs import prepare_exam_papers
 from quizzes.exams.models import Attempt, Exam
+from quizzes.exams.selectors import prepared_stock
 
 
 class ExamAdminForm(WagtailAdminModelForm):
@@ -39,6 +43,33 @@ class AttemptCountColumn(Column):
         return Attempt.objects.filter(exam=instance, is_mock=False).count()
 
 
+class PreparedPapersColumn(Column):
+    def get_value(self, instance):
+        return prepared_stock(instance)["unclaimed"]
+
+
+def _prepare_papers_after_commit(exam: Exam) -> None:
+    """An exam saved in the admin (published, or its audience, sections or shuffles changed) gets its papers drawn
+    ahead brought up to date once the save is committed: by the django-tasks worker, or at once with the immediate
+    backend (quizzes.exams.jobs.prepare_exam_papers; a draft's unclaimed papers are discarded)."""
+    exam_id = exam.pk
+    transaction.on_commit(lambda: prepare_exam_papers.enqueue(exam_id))
+
+
+class ExamCreateView(generic.CreateView):
+    def save_instance(self):
+        instance = super().save_instance()
+        _prepare_papers_after_commit(instance)
+        return instance
+
+
+class ExamEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        _prepare_papers_after_commit(instance)
+        return instance
+
+
 class ExamViewSet(ModelViewSet):
     model = Exam
     icon = "doc-full"
@@ -48,6 +79,8 @@ class ExamViewSet(ModelViewSet):
     url_prefix = "exams"
     url_namespace = "exams"
     edit_handler = ObjectList(Exam.panels, base_form_class=ExamAdminForm)
+    add_view_class = ExamCreateView
+    edit_view_class = ExamEditView
     list_display = [
         "title",
         "status",
@@ -55,6 +88,7 @@ class ExamViewSet(ModelViewSet):
         "closes_at",
         "time_limit_minutes",
         AttemptCountColumn("n", label=_("答卷数")),
+        PreparedPapersColumn("prepared", label=_("预生成试卷")),
     ]
     list_filter = ["status"]
     search_fields = ["title"]

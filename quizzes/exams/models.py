@@ -227,6 +227,8 @@ class Exam(ClusterableModel):
             return False
         if self.roles and user.role not in self.roles:
             return False
+        if getattr(self, "_institution_checked_for", None) == user.pk:
+            return True  # read through ExamQuerySet.for_audience(user), whose query checked the institutions
         if not hasattr(self, "_audience_ids"):  # one query per instance (the API asks twice per start)
             self._audience_ids = {i.pk for i in self.institutions.all()}
         return not self._audience_ids or user.institution_id in self._audience_ids
@@ -254,6 +256,7 @@ class Exam(ClusterableModel):
 
     def save(self, *args, **kwargs):
         self.__dict__.pop("_audience_ids", None)
+        self.__dict__.pop("_institution_checked_for", None)
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -441,6 +444,56 @@ class AttemptQuestion(models.Model):
     @property
     def blanks(self) -> int:
         return len(self.snapshot.get("accepted_answers") or []) if self.qtype == "fill" else 0
+
+
+class PreparedPaperQuerySet(models.QuerySet):
+    def unclaimed(self):
+        return self.filter(claimed_by__isnull=True)
+
+
+class PreparedPaper(models.Model):
+    """A paper drawn ahead of an exam's opening (预生成试卷), so that starting an attempt hands one out instead of
+    drawing it while a thousand candidates wait. Drawn by the same code as a paper drawn at start
+    (quizzes.exams.papers), frozen as JSON items; claimed once, in the start's transaction, and copied into the
+    attempt's own paper (AttemptQuestion rows), after which its items are emptied and `claimed_by` records who got it.
+
+    Unclaimed papers are handed out only while they are current: `rules_key` must equal the exam's paper rules now
+    and every question in `versions` must be unchanged in the bank (checked at hand-out); the background refresh
+    discards stale ones and draws replacements."""
+
+    exam = models.ForeignKey(Exam, verbose_name=_("考试"), on_delete=models.CASCADE, related_name="prepared_papers")
+    rules_key = models.CharField(_("组卷规则指纹"), max_length=32)
+    pool_key = models.CharField(_("题目池指纹"), max_length=32, blank=True)
+    items = models.JSONField(_("试卷"), default=list, blank=True)
+    versions = models.JSONField(_("题目版本"), default=dict, blank=True)
+    max_score = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    claimed_by = models.OneToOneField(
+        Attempt,
+        verbose_name=_("领取答卷"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prepared_paper",
+    )
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+
+    objects = PreparedPaperQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预生成试卷")
+        verbose_name_plural = _("预生成试卷")
+        ordering = ["exam_id", "pk"]
+        indexes = [
+            models.Index(
+                fields=["exam", "rules_key", "id"],
+                condition=models.Q(claimed_by__isnull=True),
+                name="quizzes_prepared_unclaimed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam_id} · {self.pk}"
 
 
 class AttemptAnswer(models.Model):

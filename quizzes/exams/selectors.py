@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from quizzes import timing
-from quizzes.exams.models import Attempt, Exam, ReviewOptions
+from quizzes.exams.models import Attempt, Exam, PreparedPaper, ReviewOptions
 
 WITHHELD = ReviewOptions(withheld=True)
 
@@ -123,6 +124,32 @@ def exam_status(exam: Exam, user, now: dt.datetime | None = None) -> ExamStatus:
 
 
 def visible_exam(user, exam_id) -> Exam | None:
-    """The exam if it is published and `user` is in its audience, else None."""
+    """The exam if it is published and `user` is in its audience, else None (one query: for_audience checks the
+    institutions in SQL, so Exam.is_for need not read them again for this user)."""
     exam = Exam.objects.for_audience(user).filter(pk=exam_id).first()
-    return exam if exam is not None and exam.is_for(user) else None
+    if exam is None:
+        return None
+    exam._institution_checked_for = user.pk
+    return exam if exam.is_for(user) else None
+
+
+# --- papers drawn ahead (预生成试卷) -------------------------------------------------------------------------------------
+
+
+def expected_candidates(exam: Exam) -> int:
+    """How many people may still start this exam for the first time: active accounts in its audience (institutions
+    and roles, as Exam.is_for) without a counting attempt of it yet."""
+    people = get_user_model().objects.filter(is_active=True)
+    if exam.roles:
+        people = people.filter(role__in=exam.roles)
+    institutions = [i.pk for i in exam.institutions.all()]
+    if institutions:
+        people = people.filter(institution_id__in=institutions)
+    started = Attempt.objects.filter(exam_id=exam.pk, is_mock=False).values("user_id")
+    return people.exclude(pk__in=started).count()
+
+
+def prepared_stock(exam: Exam) -> dict[str, int]:
+    """The exam's papers drawn ahead: {"unclaimed": n, "claimed": n} (one query)."""
+    counts = PreparedPaper.objects.filter(exam_id=exam.pk).aggregate(total=Count("pk"), claimed=Count("claimed_by"))
+    return {"unclaimed": counts["total"] - counts["claimed"], "claimed": counts["claimed"]}

@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizzes.exams import services as svc
@@ -34,20 +35,33 @@ def exam_detail(request, pk: int):
     )
 
 
+def _wants_json(request) -> bool:
+    """The exam page's script (quizzes/exam_start.js) asks for a short JSON answer instead of a redirect."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
 @login_required
 @require_POST
 def exam_start(request, pk: int):
+    """Start (or resume) and go to the paper. The page's script asks for JSON ({"id", "state", "url"}, or the API's
+    error shape): the attempt page then loads the paper, so the start's answer carries none of it."""
     exam = visible_exam(request.user, pk)
     if exam is None:
+        if _wants_json(request):
+            return JsonResponse({"error": "not_found", "detail": str(_("考试不存在。"))}, status=404)
         raise Http404
     try:
         attempt = svc.attempt_start(exam=exam, user=request.user, mock=request.POST.get("mock") == "1")
     except QuizError as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": exc.code, "detail": str(exc.message)}, status=exc.status)
         messages.error(request, exc.message)
         return redirect("quizzes:exam_detail", pk=exam.pk)
-    if not attempt.is_open:
-        return redirect("quizzes:attempt_result", pk=attempt.pk)
-    return redirect("quizzes:attempt", pk=attempt.pk)
+    url = reverse("quizzes:attempt" if attempt.is_open else "quizzes:attempt_result", args=[attempt.pk])
+    if _wants_json(request):
+        status = 200 if getattr(attempt, "resumed", True) else 201
+        return JsonResponse({"id": attempt.pk, "state": attempt.state, "url": url}, status=status)
+    return redirect(url)
 
 
 def _access(request, pk) -> Attempt:

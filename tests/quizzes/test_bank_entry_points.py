@@ -45,7 +45,9 @@ def test_the_command_clears_empty_cells_only_when_asked(tmp_path, capsys):
         fingerprint=header_fingerprint(HEADER), header=HEADER, columns={header_key(k): v for k, v in MAPPING.items()}
     )
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    first.write_bytes(bank([["1", "灭火器压力表指针在红区表示（ ）。", "A.压力不足 B.正常 C.压力过高", "A", "红区欠压。"]]))
+    first.write_bytes(
+        bank([["1", "灭火器压力表指针在红区表示（ ）。", "A.压力不足 B.正常 C.压力过高", "A", "红区欠压。"]])
+    )
     second.write_bytes(bank([["1", "灭火器压力表指针在红区表示（ ）。", "A.压力不足 B.正常 C.压力过高", "A", ""]]))
     run(capsys, first, "--commit")
     assert run(capsys, second, "--commit")["counts"]["unchanged"] == 1

@@ -1,0 +1,271 @@
+"""Drawing an exam paper: the one implementation of the paper rules (sections, type, category with its subcategories,
+difficulty, count, points, fixed lists, never a question twice, question and option shuffles), shared by the start
+of an attempt (quizzes.exams.services.attempt_start, drawing on the spot) and the papers drawn ahead of an exam's
+opening (quizzes.exams.services.exam_papers_prepare, 预生成试卷).
+
+A helper module below the services: it reads the bank and the exam's sections and returns frozen papers as plain data;
+it writes nothing. The steps, each used by both callers:
+
+    paper_rules(exam)            the sections, the category tree below them, and a key that changes with any of them
+    section_pools(exam, rules)   the question ids each section may draw from (one id-only query per drawing section)
+    choose(exam, rules, pools)   the random part: which ids, in which order (no database)
+    paper_rows(ids)              the chosen questions' fields, in one query
+    assemble(...)                the paper in order, with points and section titles
+    freeze(exam, paper)          each question's snapshot, options in the order this candidate sees them
+
+Questions held by a paper drawn ahead are checked against the bank again when the paper is handed out
+(question_versions / stale_questions): a question edited, moved, retired or deleted since the draw makes the paper stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from quizzes.bank.models import Category, Question
+from quizzes.exams.models import Exam, ExamSection
+
+logger = logging.getLogger("elearn.quizzes.exams")
+
+SNAPSHOT_FIELDS = (
+    "id", "type", "stem", "image_id", "options", "correct_options", "accepted_answers", "explanation",
+    "source_law", "source_article", "source_url",
+)  # fmt: skip
+
+# What makes a bank question "the same" as when a paper was drawn: its content fingerprint (type, stem, options,
+# answers, explanation, source, difficulty), whether it may still be drawn, where it sits, its picture and link, and
+# the bank's own change stamp (every bank service sets updated_at, bulk writers included).
+VERSION_FIELDS = ("status", "content_hash", "category_id", "image_id", "source_url", "updated_at")
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+@dataclass
+class PaperRules:
+    """An exam's paper rules as stored now: its sections in order, the categories each section draws from (the
+    section's category and every category below it), and `key`, a fingerprint of everything a paper depends on
+    except the bank's questions themselves (shuffles, every section field, the category tree below the sections)."""
+
+    sections: list[ExamSection]
+    descendants: dict[int, list[int]] = field(default_factory=dict)
+    key: str = ""
+
+
+def _digest(data) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _descendants(root: int, children: dict[int | None, list[int]]) -> list[int]:
+    ids, frontier, seen = [root], [root], {root}
+    while frontier:
+        frontier = [c for parent in frontier for c in children.get(parent, ()) if c not in seen]
+        seen.update(frontier)
+        ids.extend(frontier)
+    return ids
+
+
+def paper_rules(exam: Exam) -> PaperRules:
+    """Read the exam's sections (one query) and, when a section names a category, the category tree (one query)."""
+    sections = list(ExamSection.objects.filter(exam_id=exam.pk).order_by("sort_order", "pk"))
+    descendants: dict[int, list[int]] = {}
+    if any(s.category_id for s in sections):
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Category.objects.order_by("pk").values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        for s in sections:
+            if s.category_id and s.category_id not in descendants:
+                descendants[s.category_id] = sorted(_descendants(s.category_id, children))
+    key = _digest(
+        {
+            "shuffle_questions": exam.shuffle_questions,
+            "shuffle_options": exam.shuffle_options,
+            "sections": [
+                [
+                    s.title,
+                    s.question_type,
+                    s.category_id,
+                    s.difficulty,
+                    s.count,
+                    str(Decimal(s.points).quantize(Decimal("0.01"))),
+                    s.fixed_question_ids,
+                    descendants.get(s.category_id) if s.category_id else None,
+                ]
+                for s in sections
+            ],
+        }
+    )
+    return PaperRules(sections=sections, descendants=descendants, key=key)
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+@dataclass
+class Pools:
+    """Per section (in order): the ids it may draw from, or its fixed list. `key` fingerprints the drawable ids, so
+    that a question added to (or removed from) a section's pool is noticed by the background refresh."""
+
+    ids: list[tuple[ExamSection, list[int], bool]]  # (section, ids, fixed)
+    key: str
+
+
+def section_pools(exam: Exam, rules: PaperRules) -> Pools:
+    pools = []
+    for section in rules.sections:
+        fixed = section.fixed_ids
+        if fixed:
+            pools.append((section, list(dict.fromkeys(fixed)), True))
+            continue
+        qs = Question.objects.active()
+        if section.question_type:
+            qs = qs.filter(type=section.question_type)
+        if section.category_id:
+            qs = qs.filter(category_id__in=rules.descendants[section.category_id])
+        if section.difficulty:
+            qs = qs.filter(difficulty=section.difficulty)
+        pools.append((section, list(qs.order_by().values_list("pk", flat=True)), False))
+    return Pools(ids=pools, key=_digest([[sorted(ids), fixed] for _s, ids, fixed in pools]))
+
+
+def choose(exam: Exam, pools: Pools, rng: random.Random) -> list[tuple[ExamSection, list[int]]]:
+    """Which questions, section by section: up to `count` drawn at random from the pool (fewer when the pool has
+    fewer), or the fixed list; never a question twice in one paper. No database."""
+    chosen: set[int] = set()
+    plan = []
+    for section, pool, fixed in pools.ids:
+        if fixed:
+            ids = [i for i in pool if i not in chosen]
+        else:
+            candidates = [i for i in pool if i not in chosen]
+            ids = rng.sample(candidates, min(section.count, len(candidates)))
+            if not exam.shuffle_questions:
+                ids.sort()
+        chosen.update(ids)
+        plan.append((section, ids))
+    return plan
+
+
+ROW_FIELDS = tuple(dict.fromkeys(SNAPSHOT_FIELDS + VERSION_FIELDS))
+
+
+def paper_rows(ids) -> dict[int, dict]:
+    """The chosen questions' SNAPSHOT_FIELDS and VERSION_FIELDS, in one query, so that a paper's versions describe
+    exactly the rows it was frozen from (fixed lists may name retired questions: not filtered)."""
+    return {r["id"]: r for r in Question.objects.filter(pk__in=set(ids)).order_by().values(*ROW_FIELDS)}
+
+
+def assemble(
+    exam: Exam, plan: list[tuple[ExamSection, list[int]]], rows: dict[int, dict], rng: random.Random
+) -> list[tuple[dict, Decimal, str]]:
+    """[(question fields, points, section title)], sections in order, questions shuffled within their section."""
+    paper = []
+    for section, ids in plan:
+        picked = [rows[i] for i in ids if i in rows]
+        if exam.shuffle_questions:
+            rng.shuffle(picked)
+        title = section.title or section.get_question_type_display()
+        paper.extend((q, section.points, title) for q in picked)
+    return paper
+
+
+def draw_paper(exam: Exam, *, rng: random.Random, rules: PaperRules | None = None) -> list[tuple[dict, Decimal, str]]:
+    """Questions for one new paper: [(question as a dict of SNAPSHOT_FIELDS, points, section title)]."""
+    return draw_papers(exam, 1, rng=rng, rules=rules)[0]
+
+
+def draw_papers(
+    exam: Exam, count: int, *, rng: random.Random, rules: PaperRules | None = None, pools: Pools | None = None
+) -> list[list[tuple[dict, Decimal, str]]]:
+    """`count` papers drawn independently by the same rules, the pools and the chosen rows read once."""
+    rules = rules or paper_rules(exam)
+    pools = pools or section_pools(exam, rules)
+    plans = [choose(exam, pools, rng) for _ in range(count)]
+    rows = paper_rows(i for plan in plans for _s, ids in plan for i in ids)
+    return [assemble(exam, plan, rows, rng) for plan in plans]
+
+
+# --------------------------------------------------------------------------- freezing
+
+
+def _image_url(image_id: int | None) -> str:
+    if not image_id:
+        return ""
+    try:
+        from wagtail.images import get_image_model
+
+        return get_image_model().objects.get(pk=image_id).get_rendition("max-800x800").url
+    except Exception:  # a missing image file must not stop an exam
+        logger.warning("image %s: rendition failed", image_id, exc_info=True)
+        return ""
+
+
+def question_snapshot(question, *, shuffle_options: bool, rng: random.Random) -> tuple[dict, list[int]]:
+    """A frozen copy of a bank question (a Question, or a dict of SNAPSHOT_FIELDS) with its options in the order
+    this candidate sees them. Returns (snapshot, option_order): option_order[i] is the bank index of displayed
+    option i, and the snapshot's "correct" indexes refer to the displayed order."""
+    q = question if isinstance(question, dict) else {f: getattr(question, f) for f in SNAPSHOT_FIELDS}
+    options = list(q["options"] or [])
+    order = list(range(len(options)))
+    if shuffle_options and q["type"] in (Question.Type.SINGLE, Question.Type.MULTIPLE):
+        rng.shuffle(order)
+    position_of = {bank_index: shown for shown, bank_index in enumerate(order)}
+    snapshot = {
+        "type": q["type"],
+        "stem": q["stem"],
+        "image_url": _image_url(q["image_id"]),
+        "options": [options[i] for i in order],
+        "correct": sorted(position_of[i] for i in q["correct_options"] or [] if i in position_of),
+        "accepted_answers": [list(b) for b in q["accepted_answers"] or []] if q["type"] == "fill" else [],
+        "explanation": q["explanation"],
+        "source": " ".join(p for p in (q["source_law"], q["source_article"]) if p),
+        "source_url": q["source_url"],
+        "question_id": q["id"],
+    }
+    return snapshot, order
+
+
+def freeze(exam: Exam, paper: list[tuple[dict, Decimal, str]], *, rng: random.Random) -> list[dict]:
+    """The paper as stored: one item per question in position order, JSON-ready
+    {"question_id", "points" (text), "section_title", "option_order", "snapshot"}."""
+    items = []
+    for question, points, section_title in paper:
+        snapshot, order = question_snapshot(question, shuffle_options=exam.shuffle_options, rng=rng)
+        items.append(
+            {
+                "question_id": question["id"],
+                "points": str(points),
+                "section_title": str(section_title)[:60],
+                "option_order": order,
+                "snapshot": snapshot,
+            }
+        )
+    return items
+
+
+# --------------------------------------------------------------------------- is a frozen paper still current?
+
+
+def _version(values) -> str:
+    return hashlib.sha256("|".join("" if v is None else str(v) for v in values).encode()).hexdigest()[:16]
+
+
+def paper_versions(paper: list[tuple[dict, Decimal, str]]) -> dict[str, str]:
+    """{question id (text): version} of the rows a drawn paper holds (read with them by paper_rows)."""
+    return {str(q["id"]): _version(q[f] for f in VERSION_FIELDS) for q, _points, _title in paper}
+
+
+def question_versions(ids) -> dict[str, str]:
+    """{question id (text, as JSON keys are): version} for the bank questions that exist, in one query."""
+    rows = Question.objects.filter(pk__in=set(ids)).order_by().values_list("pk", *VERSION_FIELDS)
+    return {str(row[0]): _version(row[1:]) for row in rows}
+
+
+def stale_questions(versions: dict[str, str], current: dict[str, str]) -> list[str]:
+    """The ids (text) of a paper's questions that changed (or vanished) in the bank since it was drawn."""
+    return [qid for qid, version in versions.items() if current.get(qid) != version]
