@@ -2,9 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from campaign.scorecard.api import ScorecardViewSet
+from campaign.tasks.api import MyCampaignTaskViewSet, TaskSubmissionViewSet
 from courses.api import CourseViewSet, LessonViewSet, MyProgressViewSet, StudyProgressViewSet
+from drills.api import DrillViewSet, MyDrillViewSet
 from elearn.org.api import InstitutionViewSet, MeViewSet, RosterImportViewSet, StaffViewSet
 from elearn.privacy.api import AccessLogViewSet, DepartureViewSet, MyDataViewSet, NoticeViewSet, RevealViewSet
+from hazards.api import HazardFollowViewSet, HazardHandlingViewSet, HazardReportViewSet
 from leaderboard.reports.api import ReportExportViewSet, ReportViewSet
 from quizzes.bank.api import BankCategoryViewSet, BankExportViewSet, BankImportViewSet, BankQuestionViewSet
 from quizzes.competitions.api import CompetitionViewSet, GameViewSet
@@ -49,3 +53,11 @@ router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("games", GameViewSet, basename="game")
 router.register("reports", ReportViewSet, basename="report")
 router.register("report-exports", ReportExportViewSet, basename="report-export")
+router.register("drills", DrillViewSet, basename="drill")
+router.register("my-drills", MyDrillViewSet, basename="my-drill")
+router.register("campaign/tasks", MyCampaignTaskViewSet, basename="campaign-task")
+router.register("campaign/submissions", TaskSubmissionViewSet, basename="campaign-submission")
+router.register("campaign/scorecard", ScorecardViewSet, basename="scorecard")
+router.register("hazards/reports", HazardReportViewSet, basename="hazard-report")
+router.register("hazards/follow", HazardFollowViewSet, basename="hazard-follow")
+router.register("hazards/handling", HazardHandlingViewSet, basename="hazard-handling")

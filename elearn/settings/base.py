@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "leaderboard",
+    "drills",
+    "hazards",
+    "campaign",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -189,6 +192,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAIL_I18N_ENABLED = False
 # The dashboard's upgrade check calls releases.wagtail.org, which the CSP blocks (and the district network may too).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_USER_LOGIN_FORM = "elearn.org.forms.AdminLoginForm"  # the password field's label in both languages
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
@@ -235,6 +239,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GamePhaseEnum": "quizzes.competitions.models.Game.Phase",
         "ExamWindowPhaseEnum": ["upcoming", "open", "closed"],
+        "TaskSubmissionStateEnum": "campaign.tasks.models.TaskSubmission.State",
+        "MyTaskStateEnum": ["not_started", "submitted", "returned", "approved"],
+        "DrillCategoryEnum": "drills.models.Drill.Category",
+        "AttemptStateEnum": "quizzes.exams.models.Attempt.State",
+        "HazardCategoryEnum": "hazards.models.Category",
+        "HazardStateEnum": "hazards.models.State",
+        "ScorecardCriterionStateEnum": ["met", "unmet", "na", "unavailable"],
     },
 }
 
@@ -282,13 +293,23 @@ ELEARN_APP_URLCONFS: list[str] = [
     "quizzes.practice.urls",
     "quizzes.urls",  # merges quizzes.exams.urls and quizzes.competitions.urls (one namespace)
     "elearn.privacy.urls",
+    "campaign.tasks.urls",
+    "drills.urls",
+    "hazards.urls",
 ]
 
 # Personal data (elearn.privacy): every account acknowledges the notice before anything else (tests switch it off
 # except where they test it), and each app describes the rows it keeps about a person in its own module (what a
 # person's copy shows, how each kind expires, what anonymising a person who left does).
 ELEARN_PRIVACY_NOTICE_REQUIRED = True
-ELEARN_PERSONAL_DATA: list[str] = ["courses.personal_data", "quizzes.personal_data", "leaderboard.personal_data"]
+ELEARN_PERSONAL_DATA: list[str] = [
+    "courses.personal_data",
+    "quizzes.personal_data",
+    "leaderboard.personal_data",
+    "campaign.personal_data",
+    "drills.personal_data",
+    "hazards.personal_data",
+]
 
 # Page types the site search covers (content.search), study modules first.
 ELEARN_SEARCH_PAGE_TYPES: list[str] = ["courses.CoursePage", "courses.LessonPage", "content.MaterialPage"]
@@ -300,6 +321,17 @@ ELEARN_DEMO_SEEDERS: list[str] = [
     "courses.demo.pages.seed_study",
     "quizzes.demo.competitions.seed_competition",
     "quizzes.demo.exams.seed_exam",
+    "drills.demo.seed_drills",
+    "hazards.demo.seed_hazards",
+    "campaign.tasks.demo.seed_tasks",
 ]
+
+# Drills (drills.models, drills.checkin): check-in by QR code opens this long before a drill's start and closes this
+# long after its end; the QR code changes every DRILLS_QR_ROTATE_SECONDS and each is accepted for
+# DRILLS_QR_MAX_AGE_SECONDS (time to log in after scanning; a photo of the screen soon stops working).
+DRILLS_CHECKIN_BEFORE_MINUTES = int(os.environ.get("DRILLS_CHECKIN_BEFORE_MINUTES", "30"))
+DRILLS_CHECKIN_AFTER_MINUTES = int(os.environ.get("DRILLS_CHECKIN_AFTER_MINUTES", "30"))
+DRILLS_QR_ROTATE_SECONDS = 60
+DRILLS_QR_MAX_AGE_SECONDS = 600
 
 LEADERBOARD_REDIS_URL = backends.redis_url()

@@ -209,7 +209,7 @@ PREFIXES = [
     ("i18n/", None, "Django's language switch"),
     ("media/", None, "uploaded media served by Django"),
 ]
-PROJECT_APPS = {"org", "privacy", "content", "courses", "quizzes", "leaderboard"}
+PROJECT_APPS = {"org", "privacy", "content", "courses", "quizzes", "leaderboard", "campaign", "drills", "hazards"}
 
 
 def _view_model(callback):
@@ -289,9 +289,12 @@ def leaked(body: str, markers: dict[str, str], allowed: frozenset) -> list[str]:
 def build_world(*, pages: bool = True) -> SimpleNamespace:
     """Two institutions A and B, each with a staff member, an officer, an exam for that institution only (the staff
     member's passed attempt, open mock attempt and certificate), the staff member's practice answer, a staff competition
-    for that institution with a game in the lobby that the staff member and a colleague joined, and an export the
-    officer asked for. Besides: a district admin, a shared question bank, a public competition with a game an anonymous
-    player joined, and (with `pages`) a study module with one lesson. `markers`: B's texts that A must never see."""
+    for that institution with a game in the lobby that the staff member and a colleague joined, an export the officer
+    asked for, and a drill with check-in open now (the staff member attended; one photo). Besides: a district admin,
+    a shared question bank, a public competition with a game an anonymous player joined, and (with `pages`) a study
+    module with one lesson. `markers`: B's texts that A must never see."""
+    from drills import services as drill_services
+    from drills.models import Attendance as DrillAttendance
     from leaderboard.rankings import boards
     from leaderboard.reports.models import ReportExport
     from quizzes.bank.models import Category
@@ -299,6 +302,7 @@ def build_world(*, pages: bool = True) -> SimpleNamespace:
     from quizzes.competitions.models import Competition
     from quizzes.exams import services as exam_services
     from quizzes.practice import services as practice_services
+    from tests.drills.factories import DrillFactory, jpeg_with_gps
     from tests.factories import AdminFactory, InstitutionFactory, OfficerFactory, UserFactory
     from tests.leaderboard.report_factories import sit
     from tests.quizzes.competition_factories import make_competition
@@ -343,8 +347,13 @@ def build_world(*, pages: bool = True) -> SimpleNamespace:
             size=4,
             finished_at=timezone.now(),
         )
+        drill = DrillFactory(institution=inst, title=f"矩阵{label}院演练", recorded_by=officer)  # check-in open now
+        DrillAttendance.objects.create(drill=drill, user=staff, method=DrillAttendance.Method.QR)
+        (drill_photo,) = drill_services.drill_photos_add(actor=officer, drill=drill, uploads=[jpeg_with_gps()])
         sides[side] = SimpleNamespace(
             side=side,
+            drill=drill,
+            drill_photo=drill_photo,
             inst=inst,
             staff=staff,
             officer=officer,
@@ -386,7 +395,14 @@ def build_world(*, pages: bool = True) -> SimpleNamespace:
         "officer_b_name": b.officer.real_name,
         "exam_b": b.exam.title,
         "competition_b": b.competition.title,
+        "drill_b": b.drill.title,
     }
+    from tests.campaign.matrix import add_campaign_tasks
+
+    add_campaign_tasks(world)
+    from tests.hazards.matrix import add_hazards
+
+    add_hazards(world)
     if pages:
         from tests.courses.factories import lessons_of, make_course
 

@@ -203,6 +203,45 @@ def departure_body(w, s) -> dict:
     return {"user": s.staff.pk, "left_on": timezone.localdate().isoformat()}
 
 
+def drill_token(w, s) -> str:
+    from drills import checkin
+
+    return checkin.make_token(s.drill.pk, s.drill.checkin_secret)
+
+
+def drill_form(w, s) -> dict:
+    return {
+        "institution": s.inst.pk,
+        "kind": "drill",
+        "category": "fire",
+        "title": "矩阵新演练",
+        "date": "2026-06-10",
+        "starts_at": "09:00",
+        "ends_at": "10:00",
+        "place": "",
+        "scenario": "",
+        "duration_minutes": "60",
+        "planned_participants": "0",
+        "problems": "",
+        "improvements": "",
+    }
+
+
+def drill_api_body(w, s) -> dict:
+    body = drill_form(w, s)
+    return {**body, "duration_minutes": 60, "planned_participants": 0}
+
+
+DRILL_PAGE = r"/admin/drills/\d+/"
+DRILL_SCOPED_WRITE = roles(DENY, DENY, (GO(DRILL_PAGE), NF), GO(DRILL_PAGE))
+
+
+def hazard_form(w) -> dict:
+    from tests.hazards.matrix import report_form
+
+    return report_form(w)
+
+
 OBJECT_ADMIN = ("edit", "delete", "history", "history_results", "usage", "copy")
 STAFF_OBJECT = roles(DENY, DENY, (OK, DENY), OK)
 
@@ -616,6 +655,26 @@ MATRIX: dict[str, list] = {
     "leaderboard_report_export_download": [
         get(lambda w, s: f"/admin/reports/exports/{s.export.pk}/download/", roles(DENY, DENY, (OK, NF), NF))
     ],
+    # --- institution scorecard (campaign.scorecard): figures of institutions, no one's personal data ---------------
+    # The district table and its workbook: the district admin; an officer is sent on to their own institution's page.
+    "campaign_scorecard": [
+        get(
+            lambda w: f"/admin/scorecard/?campaign={w.campaign.pk}",
+            roles(DENY, DENY, GO(r"/admin/scorecard/\d+/"), OK),
+        )
+    ],
+    "campaign_scorecard_export": [get(lambda w: f"/admin/scorecard/export.xlsx?campaign={w.campaign.pk}", ADMIN_ONLY)],
+    "campaign_scorecard_institution": [
+        get(lambda w, s: f"/admin/scorecard/{s.inst.pk}/?campaign={w.campaign.pk}", SCOPED | {"officer": (OK, DENY)})
+    ],
+    "campaign_scorecard_pdf": [
+        get(
+            lambda w, s: f"/admin/scorecard/{s.inst.pk}/summary.pdf?campaign={w.campaign.pk}",
+            SCOPED | {"officer": (OK, DENY)},
+        )
+    ],
+    "scorecard-list": [get(lambda w: f"/api/v1/campaign/scorecard/?campaign={w.campaign.pk}", ADMIN_ONLY)],
+    "scorecard-detail": [get(lambda w, s: f"/api/v1/campaign/scorecard/{s.inst.pk}/?campaign={w.campaign.pk}", SCOPED)],
     "institutions:index": [get("/admin/institutions/", MANAGERS)],
     "institutions:index_results": [get("/admin/institutions/results/", MANAGERS)],
     "institutions:edit": [
@@ -751,6 +810,236 @@ MATRIX: dict[str, list] = {
         {"name": "矩阵选择器分类"},
     ),
     **chooser("question_chooser", "/admin/question-chooser/", lambda w: w.question, ADMIN_ONLY, question_body),
+    # --- drills and trainings (drills) ---------------------------------------------------------------------------
+    # Check-in by the QR code's token: staff (and the officer) of the drill's own institution; the district admin
+    # belongs to none. A refusal shows neither the drill's title nor anything else of it.
+    "drills:checkin": [
+        get(lambda w, s: f"/drills/checkin/{drill_token(w, s)}/", roles(DENY, (OK, DENY), (OK, DENY), DENY)),
+        post(lambda w, s: f"/drills/checkin/{drill_token(w, s)}/", roles(DENY, (OK, DENY), (OK, DENY), DENY)),
+    ],
+    "drills:mine": [get("/drills/mine/", LOGGED_IN)],
+    # A drill's photos: its officer, the district admin, and staff of that institution who attended.
+    "drills:photo": [get(lambda w, s: f"/drills/photos/{s.drill_photo.pk}/", roles(DENY, (OK, NF), (OK, NF), OK))],
+    "drills_admin_index": [get("/admin/drills/", MANAGERS)],
+    "drills_admin_create": [
+        get("/admin/drills/new/", MANAGERS),
+        # An officer's form offers only their own institution: another is refused, the form shown again.
+        post("/admin/drills/new/", roles(DENY, DENY, (GO(DRILL_PAGE), REFUSED_OK), GO(DRILL_PAGE)), drill_form),
+    ],
+    "drills_admin_missing": [get("/admin/drills/missing/", ADMIN_ONLY)],
+    "drills_admin_edit": [
+        get(lambda w, s: f"/admin/drills/{s.drill.pk}/", SCOPED),
+        post(lambda w, s: f"/admin/drills/{s.drill.pk}/", DRILL_SCOPED_WRITE, drill_form),
+    ],
+    "drills_admin_photo_delete": [
+        post(lambda w, s: f"/admin/drills/{s.drill.pk}/photos/{s.drill_photo.pk}/delete/", DRILL_SCOPED_WRITE)
+    ],
+    "drills_admin_checkin": [
+        post(lambda w, s: f"/admin/drills/{s.drill.pk}/checkin/", DRILL_SCOPED_WRITE, {"action": "close"})
+    ],
+    "drills_admin_qr": [get(lambda w, s: f"/admin/drills/{s.drill.pk}/qr/", SCOPED)],
+    "drills_admin_qr_svg": [get(lambda w, s: f"/admin/drills/{s.drill.pk}/qr.svg", SCOPED)],
+    "drills_admin_live": [get(lambda w, s: f"/admin/drills/{s.drill.pk}/live.json", SCOPED)],
+    "drills_admin_roster": [
+        get(lambda w, s: f"/admin/drills/{s.drill.pk}/roster/", SCOPED),
+        post(
+            lambda w, s: f"/admin/drills/{s.drill.pk}/roster/",
+            DRILL_SCOPED_WRITE,
+            lambda w, s: {"user": [s.staff.pk], "shown": [s.staff.pk, s.officer.pk]},
+        ),
+    ],
+    "drills_admin_export": [get(lambda w, s: f"/admin/drills/{s.drill.pk}/attendance.xlsx", SCOPED)],
+    "drill-list": [
+        get("/api/v1/drills/", MANAGERS),
+        api("POST", "/api/v1/drills/", roles(DENY, DENY, (OK, DENY), OK), drill_api_body),
+    ],
+    "drill-detail": [
+        get(lambda w, s: f"/api/v1/drills/{s.drill.pk}/", SCOPED),
+        api("PATCH", lambda w, s: f"/api/v1/drills/{s.drill.pk}/", SCOPED, {"title": "矩阵改名"}),
+        api("PUT", lambda w, s: f"/api/v1/drills/{s.drill.pk}/", SCOPED, drill_api_body),
+    ],
+    "drill-attendance": [get(lambda w, s: f"/api/v1/drills/{s.drill.pk}/attendance/", SCOPED)],
+    "drill-checkin": [
+        api(
+            "POST",
+            "/api/v1/drills/checkin/",
+            roles(DENY, (OK, DENY), (OK, DENY), DENY),
+            lambda w, s: {"token": drill_token(w, s)},
+        )
+    ],
+    "my-drill-list": [get("/api/v1/my-drills/", LOGGED_IN)],
+    # --- campaign tasks (活动任务): phone pages, evidence, review, API -------------------------------------------------
+    # The district admin has no institution: no task is theirs to do (404), every submission is theirs to review.
+    "campaign_tasks:index": [get("/campaign/tasks/", LOGGED_IN)],
+    "campaign_tasks:task": [
+        get(lambda w: f"/campaign/tasks/{w.campaign_task.pk}/", roles(DENY, OK, OK, NF)),
+        post(lambda w: f"/campaign/tasks/{w.campaign_task.pk}/", roles(DENY, BAD, BAD, NF), {"text": "矩阵"}),
+    ],
+    # Evidence: the person, their institution's officer, the district admin; nobody else (not even a colleague).
+    "campaign_tasks:photo": [
+        get(lambda w, s: f"/campaign/evidence/photos/{s.task_photo.pk}/", roles(DENY, (OK, NF), (OK, NF), OK))
+    ],
+    "campaign_tasks:file": [
+        get(lambda w, s: f"/campaign/evidence/files/{s.task_file.pk}/", roles(DENY, (OK, NF), (OK, NF), OK))
+    ],
+    "campaign_tasks_review": [
+        get("/admin/campaign-tasks/review/", MANAGERS),
+        get(lambda w, s: f"/admin/campaign-tasks/review/?institution={s.inst.pk}", SCOPED | {"officer": (OK, DENY)}),
+    ],
+    "campaign_tasks_review_bulk": [
+        post(
+            "/admin/campaign-tasks/review/approve/",
+            roles(DENY, DENY, GO("/admin/campaign-tasks/review/"), GO("/admin/campaign-tasks/review/")),
+            lambda w, s: {"ids": [s.task_submission.pk]},
+        )
+    ],
+    "campaign_tasks_review_detail": [
+        get(lambda w, s: f"/admin/campaign-tasks/review/{s.task_submission.pk}/", SCOPED),
+        post(
+            lambda w, s: f"/admin/campaign-tasks/review/{s.task_submission.pk}/",
+            roles(DENY, DENY, (GO("/admin/campaign-tasks/review/"), NF), GO("/admin/campaign-tasks/review/")),
+            {"action": "return", "comment": "矩阵退回"},
+        ),
+    ],
+    "campaign_tasks_missing": [
+        get(lambda w: f"/admin/campaign-tasks/missing/?task={w.campaign_task.pk}", MANAGERS),
+        get(lambda w, s: f"/admin/campaign-tasks/missing/?institution={s.inst.pk}", SCOPED | {"officer": (OK, DENY)}),
+    ],
+    "campaign_tasks_export": [
+        get("/admin/campaign-tasks/export/submissions.xlsx", MANAGERS),
+        get(lambda w: f"/admin/campaign-tasks/export/missing.xlsx?task={w.campaign_task.pk}", MANAGERS),
+        get("/admin/campaign-tasks/export/other.xlsx", roles(DENY, DENY, NF, NF)),
+    ],
+    "campaign-task-list": [get("/api/v1/campaign/tasks/", LOGGED_IN)],
+    "campaign-task-detail": [get(lambda w: f"/api/v1/campaign/tasks/{w.campaign_task.pk}/", roles(DENY, OK, OK, NF))],
+    "campaign-task-submit": [
+        api(
+            "POST",
+            lambda w: f"/api/v1/campaign/tasks/{w.campaign_task.pk}/submit/",
+            roles(DENY, BAD, BAD, NF),
+            {"text": "矩阵"},
+            multipart=True,
+        )
+    ],
+    "campaign-submission-list": [get("/api/v1/campaign/submissions/", MANAGERS)],
+    "campaign-submission-detail": [get(lambda w, s: f"/api/v1/campaign/submissions/{s.task_submission.pk}/", SCOPED)],
+    "campaign-submission-approve": [
+        api("POST", lambda w, s: f"/api/v1/campaign/submissions/{s.task_submission.pk}/approve/", SCOPED)
+    ],
+    "campaign-submission-return": [
+        api(
+            "POST",
+            lambda w, s: f"/api/v1/campaign/submissions/{s.task_submission.pk}/return/",
+            SCOPED,
+            {"comment": "矩阵退回"},
+        )
+    ],
+    "campaign-submission-bulk-approve": [
+        api(
+            "POST",
+            "/api/v1/campaign/submissions/bulk-approve/",
+            MANAGERS,
+            lambda w, s: {"ids": [s.task_submission.pk]},
+        )
+    ],
+    **wagtail_viewset(
+        "campaign_campaigns",
+        "/admin/campaign/campaigns/",
+        lambda w: w.campaign,
+        ADMIN_ONLY,
+        names=("edit", "delete", "history", "history_results", "usage"),
+    ),
+    **wagtail_viewset(
+        "campaign_task_definitions",
+        "/admin/campaign/tasks/",
+        lambda w: w.campaign_task,
+        ADMIN_ONLY,
+        names=OBJECT_ADMIN,
+    ),
+    # --- hazard reports (hazards): named reports are their reporter's; anonymous ones reachable by receipt only;
+    # a report sent straight to the bureau (w.bureau_hazard, of A) is the district admin's alone -------------------
+    "hazards:new": [
+        get("/hazards/new/", LOGGED_IN),
+        post("/hazards/new/", roles(DENY, *[GO(r"/hazards/\d+/")] * 3), hazard_form),
+        post("/hazards/new/", roles(DENY, *[REFUSED_OK] * 3), {"description": "", "category": "x"}),
+    ],
+    "hazards:receipt": [get("/hazards/receipt/", PUBLIC)],
+    "hazards:mine": [get("/hazards/mine/", LOGGED_IN)],
+    "hazards:detail": [
+        get(lambda w, s: f"/hazards/{s.hazard.pk}/", OWN),
+        post(
+            lambda w, s: f"/hazards/{s.hazard.pk}/",
+            roles(DENY, (GO(r"/hazards/\d+/"), NF), NF, NF),
+            {"action": "answer", "text": "矩阵答复"},
+        ),
+    ],
+    "hazards:follow": [
+        get("/hazards/follow/", PUBLIC),
+        post("/hazards/follow/", PUBLIC, lambda w, s: {"receipt": s.hazard_receipt}, writes=False),
+        post(
+            "/hazards/follow/",
+            PUBLIC | {"anon": REFUSED_OK, "staff": REFUSED_OK, "officer": REFUSED_OK, "admin": REFUSED_OK},
+            {"receipt": "0000-0000"},
+        ),
+    ],
+    "hazards:board": [get("/hazards/board/", LOGGED_IN)],
+    "hazards:photo": [
+        get(lambda w, s: f"/hazards/photos/{s.hazard_photo.pk}/", roles(DENY, (OK, NF), (OK, NF), OK)),
+        get(lambda w: f"/hazards/photos/{w.bureau_photo.pk}/", roles(DENY, NF, NF, OK)),
+    ],
+    "hazards_admin_list": [
+        get("/admin/hazards/", MANAGERS),
+        get("/admin/hazards/?state=pending&major=1&overdue=1&category=fire", MANAGERS),
+    ],
+    "hazards_admin_detail": [
+        get(lambda w, s: f"/admin/hazards/{s.hazard.pk}/", SCOPED),
+        get(lambda w: f"/admin/hazards/{w.bureau_hazard.pk}/", roles(DENY, DENY, NF, OK)),
+        post(
+            lambda w, s: f"/admin/hazards/{s.hazard.pk}/",
+            roles(DENY, DENY, (GO(r"/admin/hazards/\d+/"), NF), GO(r"/admin/hazards/\d+/")),
+            {"action": "ask", "note": "矩阵提问"},
+        ),
+        post(
+            lambda w: f"/admin/hazards/{w.bureau_hazard.pk}/",
+            roles(DENY, DENY, NF, GO(r"/admin/hazards/\d+/")),
+            {"action": "ask", "note": "矩阵提问"},
+        ),
+    ],
+    "hazards_admin_ledger": [get("/admin/hazards/ledger.xlsx", MANAGERS)],
+    "hazard-report-list": [
+        api("POST", "/api/v1/hazards/reports/", roles(DENY, OK, OK, OK), hazard_form),
+        api("POST", "/api/v1/hazards/reports/", roles(DENY, BAD, BAD, BAD), {"institution": 0}),
+    ],
+    "hazard-report-mine": [get("/api/v1/hazards/reports/mine/", LOGGED_IN)],
+    "hazard-follow-list": [
+        api(
+            "POST",
+            "/api/v1/hazards/follow/",
+            roles(DENY, OK, OK, OK),
+            lambda w, s: {"receipt": s.hazard_receipt},
+            writes=False,
+        ),
+        api("POST", "/api/v1/hazards/follow/", roles(DENY, NF, NF, NF), {"receipt": "0000"}),
+    ],
+    "hazard-handling-list": [get("/api/v1/hazards/handling/", MANAGERS)],
+    "hazard-handling-detail": [
+        get(lambda w, s: f"/api/v1/hazards/handling/{s.hazard.pk}/", roles(DENY, NF, (OK, NF), OK)),
+        get(lambda w: f"/api/v1/hazards/handling/{w.bureau_hazard.pk}/", roles(DENY, NF, NF, OK)),
+    ],
+    "hazard-handling-transition": [
+        api(
+            "POST",
+            lambda w, s: f"/api/v1/hazards/handling/{s.hazard.pk}/transition/",
+            roles(DENY, NF, (OK, NF), OK),
+            {"action": "ask", "note": "矩阵提问"},
+        ),
+        api(
+            "POST",
+            lambda w: f"/api/v1/hazards/handling/{w.bureau_hazard.pk}/transition/",
+            roles(DENY, NF, NF, OK),
+            {"action": "ask", "note": "矩阵提问"},
+        ),
+    ],
     # --- whole prefixes (access_matrix.PREFIXES): a few samples each ------------------------------------------------
     "prefix:admin/": [
         get("/admin/", MANAGERS),

@@ -1,0 +1,82 @@
+"""Two scans of one person at the same moment give one attendance row (PostgreSQL: real concurrent transactions)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from drills import checkin, services
+from drills.models import Attendance
+from tests.drills.factories import DrillFactory
+from tests.factories import InstitutionFactory, UserFactory
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_double_scan_gives_one_row():
+    inst = InstitutionFactory(name="竞速卫生院")
+    drill = DrillFactory(institution=inst)
+    people = [UserFactory(institution=inst) for _ in range(4)]
+    token = checkin.make_token(drill.pk, drill.checkin_secret)
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def scan(user):
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.attendance_check_in_by_qr(user=user, token=token).created)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scan, args=(person,)) for person in people for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert sorted(results) == [False] * 4 + [True] * 4
+    assert Attendance.objects.filter(drill=drill).count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scan_racing_close_is_either_before_or_refused():
+    inst = InstitutionFactory(name="竞速二卫生院")
+    officer = UserFactory(institution=inst, role="officer")
+    drill = DrillFactory(institution=inst)
+    people = [UserFactory(institution=inst) for _ in range(6)]
+    token = checkin.make_token(drill.pk, drill.checkin_secret)
+    barrier = threading.Barrier(7)
+    outcomes = []
+
+    def scan(user):
+        try:
+            barrier.wait(timeout=10)
+            services.attendance_check_in_by_qr(user=user, token=token)
+            outcomes.append("in")
+        except services.CheckinRefused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    def close():
+        try:
+            barrier.wait(timeout=10)
+            services.drill_checkin_close(actor=officer, drill=drill)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scan, args=(p,)) for p in people] + [threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    drill.refresh_from_db()
+    assert drill.checkin_closed_at is not None
+    # Every attendance row was written before the close committed (the row lock orders them).
+    assert all(a.checked_in_at <= drill.checkin_closed_at for a in Attendance.objects.filter(drill=drill))
+    assert outcomes.count("in") == Attendance.objects.filter(drill=drill).count()
