@@ -11,7 +11,7 @@ HOST    = 127.0.0.1
 PORT    = 8000
 
 .PHONY: install install-dev demo serve test test-sqlite test-postgres checks lint format messages clean \
-        reliability audit bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports import-laws
+        reliability audit screenshots bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports bench-evidence import-laws
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,6 +23,7 @@ install: $(BIN)/python                    ## runtime dependencies into .venv
 install-dev: $(BIN)/python                ## test dependencies, Chromium and CJK fonts
 	$(BIN)/pip install -q -r requirements-dev.txt
 	./scripts/install-system-deps.sh
+	npm ci --prefix tools/axe --no-audit --no-fund --loglevel=error
 
 demo: install                             ## install, migrate, seed demo content, serve on 127.0.0.1 (HOST=0.0.0.0: LAN)
 	$(BIN)/python manage.py migrate --noinput
@@ -71,6 +72,12 @@ reliability:                              ## fault injection, fuzzing, access ma
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) ELEARN_RELIABILITY=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} TEST_RUN_ID=reliability \
 	  $(PYTEST) $(RELIABILITY_TESTS) -o junit_family=xunit1 --junitxml=test-artifacts/reliability.xml; \
 	  status=$$?; $(BIN)/python scripts/reliability_report.py test-artifacts/reliability.xml && exit $$status
+
+# The screen walk (issue 15): seeds the demo into its own test database, serves it, signs in as staff, officer and
+# district admin, and writes test-artifacts/screenshots/index.html (a contact sheet of every page and state, with
+# what the machine checks found on each) and the README's pictures in docs/screenshots/. Fails on any finding.
+screenshots: install-dev                  ## every screen as PNGs + contact sheet (test-artifacts/screenshots/index.html), checked
+	env -u DATABASE_URL -u REDIS_URL TEST_RUN_ID=screenshots ELEARN_SCREENSHOTS=1 $(PYTEST) -s tests/e2e/test_screenshots.py
 
 checks: lint                              ## Django checks, migrations in step, deploy check, lint
 	DJANGO_SETTINGS_MODULE=elearn.settings.test $(BIN)/python manage.py check
@@ -125,6 +132,10 @@ bench-fanout:                             ## one broadcast to N local consumers 
 bench-live:                               ## live game with N real WebSocket players vs a bare websockets server (~10 min)
 	./scripts/ensure-services.sh
 	$(BIN)/python bench/bench_live.py --players 500,1000,2000 --repeat 3 --backends memory,redis
+
+bench-evidence:                           ## 2,000 staff hand in a campaign task with a ~300 KB photo within 10 min vs a bare upload (~25 min)
+	./scripts/ensure-services.sh
+	$(BIN)/python bench/bench_evidence.py --requests 2000 --duration 600 --processes 2
 
 clean:
 	rm -rf .test-db-* .test-media test-artifacts staticfiles bench/results

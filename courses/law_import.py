@@ -19,6 +19,7 @@ from content.blocks import StudyStreamBlock
 from content.numerals import CHINESE_NUMERAL_CHARS, cn_to_int, int_to_cn
 from courses.exceptions import LawImportError
 from courses.models import CourseIndexPage, CoursePage, LessonPage
+from courses.signals import statute_imported
 from elearn.spreadsheets import control_character
 
 NUM = rf"([{CHINESE_NUMERAL_CHARS}0-9]+)"
@@ -301,6 +302,14 @@ def import_statute(
 ) -> LawImportReport:
     """Create or update the module for one statute. Returns what changed; writes nothing when nothing did."""
     statute = parse_statute(text, filename)
+    report = _import_statute(statute, index_page=index_page, user=user, dry_run=dry_run)
+    if not dry_run:
+        # The bank (quizzes) relinks the questions citing this statute; in the caller's transaction, if any.
+        statute_imported.send(sender=CoursePage, law_title=statute.title)
+    return report
+
+
+def _import_statute(statute, *, index_page, user, dry_run) -> LawImportReport:
     with transaction.atomic():
         course = CoursePage.objects.filter(law_title=statute.title).first()
         new = {a.number: (a.text, c.slug) for c in statute.chapters for a in c.articles}

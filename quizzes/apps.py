@@ -20,3 +20,9 @@ class QuizzesConfig(AppConfig):
         from quizzes.signals import attempt_submitted
 
         attempt_submitted.connect(on_attempt_submitted, dispatch_uid="quizzes.practice.wrongbook_from_exam")
+
+        # A statute imported after the bank links the questions citing it, once (not on every read).
+        from courses.signals import statute_imported
+        from quizzes.bank.services import on_statute_imported
+
+        statute_imported.connect(on_statute_imported, dispatch_uid="quizzes.bank.relink_sources")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from elearn.privacy.registry import PersonalTable, register
 from quizzes.competitions.models import PlayerAnswer
@@ -75,20 +76,20 @@ register(
     PersonalTable(
         key="exam_attempts",
         labels={
-            "exam": "考试",
-            "number": "第几次",
-            "is_mock": "模拟考试",
-            "state": "状态",
-            "started_at": "开始时间",
-            "deadline": "截止时间",
-            "submitted_at": "交卷时间",
-            "finish_reason": "交卷方式",
-            "score": "得分",
-            "max_score": "总分",
-            "passed": "是否及格",
-            "tab_switches": "切屏次数",
+            "exam": _("考试"),
+            "number": _("第几次"),
+            "is_mock": _("模拟考试"),
+            "state": _("状态"),
+            "started_at": _("开始时间"),
+            "deadline": _("截止时间"),
+            "submitted_at": _("交卷时间"),
+            "finish_reason": _("交卷方式"),
+            "score": _("得分"),
+            "max_score": _("总分"),
+            "passed": _("是否及格"),
+            "tab_switches": _("切屏次数"),
         },
-        label="考试记录",
+        label=_("考试记录"),
         model="quizzes.Attempt",
         owner="user",
         row=_attempt_row,
@@ -97,24 +98,24 @@ register(
         kind="exam",
         expires_by="started_at",
         expire_filter={"is_mock": True},
-        expire_note="只删除模拟考试；正式考试的成绩作为培训档案保留",
+        expire_note=_("只删除模拟考试；正式考试的成绩作为培训档案保留"),
     )
 )
 register(
     PersonalTable(
         key="exam_answers",
         labels={
-            "exam": "考试",
-            "attempt": "第几次",
-            "is_mock": "模拟考试",
-            "position": "题号",
-            "response": "作答",
-            "flagged": "标记",
-            "saved_at": "保存时间",
-            "score": "得分",
-            "is_correct": "是否正确",
+            "exam": _("考试"),
+            "attempt": _("第几次"),
+            "is_mock": _("模拟考试"),
+            "position": _("题号"),
+            "response": _("作答"),
+            "flagged": _("标记"),
+            "saved_at": _("保存时间"),
+            "score": _("得分"),
+            "is_correct": _("是否正确"),
         },
-        label="考试每题作答",
+        label=_("考试每题作答"),
         model="quizzes.AttemptAnswer",
         owner="attempt__user",
         row=_answer_row,
@@ -128,7 +129,7 @@ register(
 register(
     PersonalTable(
         key="exam_papers",
-        label="考试试卷（冻结的题目）",
+        label=_("考试试卷（冻结的题目）"),
         model="quizzes.AttemptQuestion",
         owner="attempt__user",
         kind="exam",
@@ -140,7 +141,7 @@ register(
 register(
     PersonalTable(
         key="certificates",
-        label="合格证书",
+        label=_("合格证书"),
         model="quizzes.Certificate",
         owner="user",
         fields=("code", "exam_title", "holder_name", "institution_name", "score", "max_score", "passed_on", "issued_at",
@@ -148,15 +149,15 @@ register(
         order_by=("issued_at", "pk"),
         kind="exam",
         expires_by="issued_at",
-        expire_note="证书可凭仍保留的考试成绩重新生成",
+        expire_note=_("证书可凭仍保留的考试成绩重新生成"),
         anonymise="delete",
     )
 )  # fmt: skip
 register(
     PersonalTable(
         key="practice_progress",
-        labels={"category__name": "分类"},
-        label="练习进度",
+        labels={"category__name": _("分类")},
+        label=_("练习进度"),
         model="quizzes.PracticeProgress",
         owner="user",
         fields=("category__name", "last_question_id", "answered", "correct", "updated_at"),
@@ -168,8 +169,8 @@ register(
 register(
     PersonalTable(
         key="practice_answers",
-        labels={"question_id": "题目编号"},
-        label="练习作答",
+        labels={"question_id": _("题目编号")},
+        label=_("练习作答"),
         model="quizzes.PracticeAnswer",
         owner="user",
         fields=("question_id", "mode", "response", "is_correct", "answered_at"),
@@ -181,8 +182,8 @@ register(
 register(
     PersonalTable(
         key="wrongbook",
-        labels={"question_id": "题目编号"},
-        label="错题本",
+        labels={"question_id": _("题目编号")},
+        label=_("错题本"),
         model="quizzes.WrongBookEntry",
         owner="user",
         fields=("question_id", "wrong_count", "correct_streak", "last_source", "first_wrong_at", "last_wrong_at",
@@ -190,14 +191,14 @@ register(
         order_by=("first_wrong_at", "pk"),
         kind="study",
         expires_by="cleared_at",
-        expire_note="只删除已移出错题本的题目",
+        expire_note=_("只删除已移出错题本的题目"),
     )
 )  # fmt: skip
 register(
     PersonalTable(
         key="game_players",
-        labels={"game__competition__title": "竞赛", "game_id": "场次"},
-        label="参加的竞赛场次",
+        labels={"game__competition__title": _("竞赛"), "game_id": _("场次")},
+        label=_("参加的竞赛场次"),
         model="quizzes.Player",
         owner="user",
         fields=("game__competition__title", "game_id", "nickname", "score", "correct_count", "joined_at", "removed_at"),
@@ -209,16 +210,16 @@ register(
     PersonalTable(
         key="game_answers",
         labels={
-            "competition": "竞赛",
-            "game": "场次",
-            "question": "题号",
-            "choice": "选择",
-            "received_at": "作答时间",
-            "elapsed_ms": "用时（毫秒）",
-            "correct": "是否正确",
-            "points": "得分",
+            "competition": _("竞赛"),
+            "game": _("场次"),
+            "question": _("题号"),
+            "choice": _("选择"),
+            "received_at": _("作答时间"),
+            "elapsed_ms": _("用时（毫秒）"),
+            "correct": _("是否正确"),
+            "points": _("得分"),
         },
-        label="竞赛每题作答",
+        label=_("竞赛每题作答"),
         model="quizzes.PlayerAnswer",
         owner="player__user",
         row=_player_answer_row,
@@ -226,14 +227,14 @@ register(
         order_by=("received_at", "pk"),
         kind="game",
         expires_by="received_at",
-        expire_note="每场的得分与名次保留",
+        expire_note=_("每场的得分与名次保留"),
     )
 )
 register(
     PersonalTable(
         key="authored_questions",
-        labels={"pk": "题目编号", "category__name": "分类"},
-        label="我编写的题目",
+        labels={"pk": _("题目编号"), "category__name": _("分类")},
+        label=_("我编写的题目"),
         model="quizzes.Question",
         owner="author",
         fields=("pk", "category__name", "type", "status"),
@@ -242,8 +243,8 @@ register(
 register(
     PersonalTable(
         key="hosted_games",
-        labels={"pk": "场次", "competition__title": "竞赛"},
-        label="我主持的竞赛场次",
+        labels={"pk": _("场次"), "competition__title": _("竞赛")},
+        label=_("我主持的竞赛场次"),
         model="quizzes.Game",
         owner="host",
         fields=("pk", "competition__title", "created_at", "finished_at"),
@@ -253,8 +254,8 @@ register(
 register(
     PersonalTable(
         key="created_exams",
-        labels={"pk": "考试编号"},
-        label="我创建的考试",
+        labels={"pk": _("考试编号")},
+        label=_("我创建的考试"),
         model="quizzes.Exam",
         owner="created_by",
         fields=("pk", "title", "created_at"),

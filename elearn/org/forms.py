@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from elearn.org import throttle
 
@@ -31,6 +32,15 @@ class LoginForm(AuthenticationForm):
                 self.error_messages["throttled"], code="throttled", params={"minutes": max(1, wait // 60)}
             )
         return super().clean()
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's admin login form (WAGTAILADMIN_USER_LOGIN_FORM) declares its password field without a label, so
+    Django printed the field's name, "Password", in English on the Chinese login page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("密码")
 
 
 class UploadForm(forms.Form):

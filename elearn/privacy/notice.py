@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from elearn.privacy.models import NOTICE_VERSION_CACHE_KEY, RETENTION_KINDS, RetentionSettings
 
@@ -45,7 +46,8 @@ def retention_lines(retention: RetentionSettings | None = None) -> list[tuple[st
 
 def notice_sections(retention: RetentionSettings | None = None) -> list[NoticeSection]:
     retention = retention or RetentionSettings.current()
-    kept = tuple(f"{label}：{period}" for label, period in retention_lines(retention))
+    colon = pgettext("冒号", "：")  # ": " in English
+    kept = tuple(f"{label}{colon}{period}" for label, period in retention_lines(retention))
     return [
         NoticeSection(
             _("我们处理哪些信息"),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _register_kernel() -> None:
     register(
         PersonalTable(
             key="notice",
-            label="告知确认记录",
+            label=_("告知确认记录"),
             model="privacy.NoticeAcknowledgement",
             owner="user",
             fields=("version", "acknowledged_at"),
@@ -105,7 +106,7 @@ def _register_kernel() -> None:
     register(
         PersonalTable(
             key="departure",
-            label="离职登记",
+            label=_("离职登记"),
             model="privacy.Departure",
             owner="user",
             fields=("left_on", "recorded_at", "anonymised_at"),

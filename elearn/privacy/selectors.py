@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from elearn.org.models import User
 from elearn.org.permissions import is_manager, managed_users
@@ -161,13 +162,25 @@ def _table_copy(table: PersonalTable, user) -> TableCopy:
     else:
         columns = list(table.fields)
         built = [{name: plain(value) for name, value in row.items()} for row in rows.values(*columns)]
-    return TableCopy(table.key, table.label, columns, built, [table.label_of(c) for c in columns])
+    return TableCopy(table.key, str(table.label), columns, built, [table.label_of(c) for c in columns])
 
 
+PROFILE_HEADINGS = [
+    _("工号"),
+    _("姓名"),
+    _("手机号"),
+    _("单位"),
+    _("科室/岗位"),
+    _("角色"),
+    _("账号启用"),
+    _("创建时间"),
+    _("最近登录"),
+]
 ACCESS_ABOUT_COLUMNS = ["at", "action", "what", "by_role", "by_institution"]
-ACCESS_ABOUT_HEADINGS = ["时间", "操作", "内容", "操作人角色", "操作人单位"]
+# Headings in the reader's language: lazy here, made text when a copy is built (request time).
+ACCESS_ABOUT_HEADINGS = [_("时间"), _("操作"), _("内容"), _("操作人角色"), _("操作人单位")]
 ACCESS_BY_COLUMNS = ["at", "action", "what", "count", "institution", "with_mobile"]
-ACCESS_BY_HEADINGS = ["时间", "操作", "内容", "涉及人数", "涉及单位", "含手机号"]
+ACCESS_BY_HEADINGS = [_("时间"), _("操作"), _("内容"), _("涉及人数"), _("涉及单位"), _("含手机号")]
 
 
 def my_data(user) -> list[TableCopy]:
@@ -181,10 +194,10 @@ def my_data(user) -> list[TableCopy]:
     copies = [
         TableCopy(
             "profile",
-            "个人信息",
+            str(_("个人信息")),
             list(PROFILE_FIELDS),
             [{k: plain(v) for k, v in profile.items()}],
-            ["工号", "姓名", "手机号", "单位", "科室/岗位", "角色", "账号启用", "创建时间", "最近登录"],
+            [str(h) for h in PROFILE_HEADINGS],
         )
     ]
     copies += [_table_copy(table, user) for table in tables() if table.in_copy]
@@ -192,20 +205,22 @@ def my_data(user) -> list[TableCopy]:
     copies.append(
         TableCopy(
             "access_about_me",
-            "关于我的访问记录",
+            str(_("关于我的访问记录")),
             ACCESS_ABOUT_COLUMNS,
             [
                 {
                     "at": plain(e.at),
                     "action": e.get_action_display(),
                     "what": e.what,
-                    "by_role": "本人" if e.actor_id == user.pk else str(ROLE_LABELS.get(e.actor_role, e.actor_role)),
+                    "by_role": str(_("本人"))
+                    if e.actor_id == user.pk
+                    else str(ROLE_LABELS.get(e.actor_role, e.actor_role)),
                     # who acted: their institution (the entry's own institution is this person's, not theirs)
                     "by_institution": e.actor.institution.name if e.actor and e.actor.institution_id else "",
                 }
                 for e in about
             ],
-            ACCESS_ABOUT_HEADINGS,
+            [str(h) for h in ACCESS_ABOUT_HEADINGS],
         )
     )
     by_me = (
@@ -214,7 +229,7 @@ def my_data(user) -> list[TableCopy]:
     copies.append(
         TableCopy(
             "access_by_me",
-            "我的操作记录",
+            str(_("我的操作记录")),
             ACCESS_BY_COLUMNS,
             [
                 {
@@ -227,7 +242,7 @@ def my_data(user) -> list[TableCopy]:
                 }
                 for e in by_me
             ],
-            ACCESS_BY_HEADINGS,
+            [str(h) for h in ACCESS_BY_HEADINGS],
         )
     )
     return copies

@@ -10,6 +10,12 @@ import math
 from collections.abc import Sequence
 
 PAD_LEFT, PAD_RIGHT, PAD_TOP = 44, 12, 16
+LEVEL_CHARS, ROTATED_CHARS, ROTATE_ANGLE, LABEL_FONT = 10, 5, 45, 12  # x-axis names: length, slant (deg), px
+
+
+def short_label(label: str, chars: int) -> str:
+    """A name cut to `chars` characters, the cut shown by "…"."""
+    return label if len(label) <= chars else label[: chars - 1] + "…"
 
 
 def nice_max(value: float) -> float:
@@ -63,7 +69,17 @@ def grouped_bars(
     label_space: int = 70,
     unit: str = "",
 ) -> dict:
-    """Bars for each label, one per series ((name, values, css class)). None values draw no bar."""
+    """Bars for each label, one per series ((name, values, css class)). None values draw no bar.
+    More than 8 labels: short names (ROTATED_CHARS) slanted at ROTATE_ANGLE, and the picture grows below the plot
+    so the whole slanted name fits (the bars keep their height)."""
+    rotate = len(labels) > 8
+    chars = ROTATED_CHARS if rotate else LEVEL_CHARS
+    if rotate:
+        longest = min(max((len(x) for x in labels), default=0), chars)
+        needed = math.ceil(12 + longest * LABEL_FONT * math.sin(math.radians(ROTATE_ANGLE)) + LABEL_FONT)
+        if needed > label_space:
+            height += needed - label_space
+            label_space = needed
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - label_space
     values = [v for _, vals, _ in series for v in vals if v is not None]
@@ -95,7 +111,13 @@ def grouped_bars(
                 }
             )
         groups.append(
-            {"label": label, "x": round(PAD_LEFT + (i + 0.5) * group_w, 1), "y": PAD_TOP + plot_h + 12, "bars": bars}
+            {
+                "label": label,
+                "short": short_label(label, chars),
+                "x": round(PAD_LEFT + (i + 0.5) * group_w, 1),
+                "y": PAD_TOP + plot_h + 12,
+                "bars": bars,
+            }
         )
     return {
         "width": width,
@@ -106,7 +128,8 @@ def grouped_bars(
         "ticks": _ticks(top, plot_h, whole=whole),
         "groups": groups,
         "legend": [{"name": name, "css": css} for name, _, css in series],
-        "rotate": len(labels) > 8,
+        "rotate": rotate,
+        "angle": ROTATE_ANGLE,
     }
 
 

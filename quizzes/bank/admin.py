@@ -351,7 +351,10 @@ class ImportForm(forms.Form):
         label=gettext_lazy("或粘贴题目文本"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "1. 火警电话是（ ）。\nA.110 B.119 C.120\n答案：B"}),
+        widget=forms.Textarea(
+            # An example of the Chinese a person pastes (user content, the same in both languages).
+            attrs={"rows": 8, "placeholder": "1. 火警电话是（ ）。\nA.110 B.119 C.120\n答案：B", "data-content": ""}
+        ),
         help_text=gettext_lazy("从 Word 或 PDF 复制的题目：题号、选项、“答案：”和“解析：”各占一行或写在同一行均可。"),
     )
     format = forms.ChoiceField(

@@ -329,3 +329,33 @@ def questions_retire(*, question_ids: Iterable[int], actor=None) -> int:
             .exclude(status=Question.Status.RETIRED)
             .update(status=Question.Status.RETIRED, updated_at=timezone.now())
         )
+
+
+def question_sources_relink(*, law_title: str) -> int:
+    """Link the questions citing `law_title` to the lessons where their articles are read, once, when the statute is
+    imported (courses.signals.statute_imported): a question imported before its statute gets its link then, so no
+    read has to look it up. A stored link is kept unless it is one this linking made (a lesson's article anchor),
+    which is brought up to date (an article that moved to another chapter). Returns the number of questions changed."""
+    resolve = _source_resolver()
+    changed = []
+    with transaction.atomic():
+        for question in (
+            Question.objects.select_for_update()
+            .filter(source_law=law_title)
+            .exclude(source_article="")
+            .only("pk", "source_law", "source_article", "source_url")
+        ):
+            current = question.source_url or ""
+            if current and not (current.startswith("/") and "#article-" in current):
+                continue  # a link someone typed: theirs
+            url = resolve(question.source_law, question.source_article)
+            if url and url != current:
+                question.source_url = url
+                changed.append(question)
+        Question.objects.bulk_update(changed, ["source_url"], batch_size=BATCH)
+    return len(changed)
+
+
+def on_statute_imported(sender, *, law_title: str, **kwargs) -> None:
+    """Receiver of courses.signals.statute_imported (connected in QuizzesConfig.ready)."""
+    question_sources_relink(law_title=law_title)

@@ -25,8 +25,8 @@ MIX = [
 ]
 INTRO = (
     "<p>全区医疗卫生单位职工线上安全生产知识考试。共 50 题，每题 2 分，满分 100 分，80 分及格；限时 30 分钟，"
-    "只有一次作答机会。</p><p>每答一题自动保存，网络中断时答案暂存在手机上，恢复后自动补交；时间到自动交卷。</p>"
-)
+    "只有一次作答机会。</p>"
+)  # saving, the countdown and tab switches are the page's own rules (exam_detail.html): not repeated here
 
 
 def plan_sections(available: dict[str, int], total: int = TOTAL) -> list[tuple[str, str, int]]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from quizzes.bank.links import lesson_url
 from quizzes.bank.models import OPTION_LETTERS, Category, Question
 from quizzes.exams.selectors import is_sitting_exam  # noqa: F401  (the exam core's one rule; practice pauses on it)
 from quizzes.practice.models import PracticeMode, PracticeProgress, WrongBookEntry
@@ -156,7 +155,7 @@ def question_public_data(question: Question) -> dict:
 
 def wrongbook_review(question: Question) -> dict:
     """One entry of the wrong-answer book opened: the options with the correct ones marked, the answer, the
-    explanation and the article to study (the stored link, else the imported statute's lesson)."""
+    explanation and the article to study (the stored link)."""
     feedback = question_feedback_data(question)
     correct = set(feedback["correct_options"])
     feedback["options"] = [
@@ -175,6 +174,6 @@ def question_feedback_data(question: Question) -> dict:
         "explanation": question.explanation,
         "source_law": question.source_law,
         "source_article": question.source_article,
-        # The stored link, else the imported statute's lesson: a statute imported after the question links at once.
-        "source_url": safe_source_url(question) or lesson_url(question.source_law, question.source_article),
+        # Stored when the question or its statute is imported (quizzes.bank.services.question_sources_relink).
+        "source_url": safe_source_url(question),
     }

@@ -209,4 +209,7 @@ def shot(artifacts_dir):
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """Measured against the width the browser was given: on a phone (is_mobile) a page wider than the screen widens
+    innerWidth to fit (zoomed out), so innerWidth alone never sees the overflow."""
+    width = (page.viewport_size or {}).get("width", 10**6)
+    return page.evaluate("w => document.documentElement.scrollWidth <= Math.min(window.innerWidth, w) + 1", width)

@@ -73,4 +73,5 @@ def test_practice_feedback_links_a_statute_imported_after_the_question(statute_f
     import_statute(
         text=read_statute_file(statute_fixtures / "危险物品临时存放规定.txt"), filename="x.txt", index_page=make_index()
     )
+    question.refresh_from_db()  # the import stored the link (quizzes.bank.services.question_sources_relink)
     assert question_feedback_data(question)["source_url"].endswith("#article-4")

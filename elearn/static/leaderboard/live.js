@@ -9,6 +9,10 @@
   var count = document.querySelector("[data-lb-count]");
   var conn = document.querySelector("[data-lb-conn]");
   var lastAt = 0;
+  // Words come from the page (data-t-* attributes, translated by the template), never from this file.
+  var T = { average: root.getAttribute("data-t-average") || "", players: root.getAttribute("data-t-players") || "%s",
+    empty: root.getAttribute("data-t-empty") || "" };
+  function num(v) { return v === null || v === undefined ? "—" : String(Number(v)); }  // 0 not "0.0", one dash for none
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -35,7 +39,9 @@
       if (i === 1 && Array.isArray(c)) {
         td.appendChild(document.createTextNode(c[0]));
         td.appendChild(document.createElement("br"));
-        td.appendChild(el("small", "muted", c[1]));
+        var small = el("small", "muted", c[1]);
+        small.setAttribute("data-content", "");  // a name (user content), not the page's words
+        td.appendChild(small);
       } else td.textContent = c;
       t.appendChild(td);
     });
@@ -57,17 +63,24 @@
         if (projector) people.appendChild(row([p.rank, p.name, p.institution, p.score]));
         else people.appendChild(tr([p.rank, [p.name, p.institution], p.score, (p.duration_s || 0) + "″"]));
       });
+      if (!top.length && !projector && T.empty) {  // the phone table says nobody has finished, as the server page did
+        var none = el("td", "muted", T.empty);
+        none.colSpan = 4;
+        var line = document.createElement("tr");
+        line.appendChild(none);
+        people.appendChild(line);
+      }
     }
     if (insts) {
       insts.textContent = "";
       inst.ranked.slice(0, projector ? 10 : 100).forEach(function (i) {
-        var share = i.rate !== undefined ? i.rate + "%" : i.mean;
+        var share = i.rate !== undefined ? (i.rate === null ? "—" : num(i.rate) + "%") : i.mean;
         var sub = i.participants !== undefined
           ? i.participants + "/" + i.headcount +
-            (projector && i.average !== null && i.average !== undefined ? " · 均分 " + i.average : "")
-          : i.players + "人";
+            (projector && i.average !== null && i.average !== undefined ? " · " + T.average + " " + i.average : "")
+          : T.players.replace("%s", i.players);
         if (projector) insts.appendChild(row([i.rank, i.name, sub, share]));
-        else insts.appendChild(tr([i.rank, [i.name, sub], share, i.average === null || i.average === undefined ? "–" : i.average]));
+        else insts.appendChild(tr([i.rank, [i.name, sub], share, num(i.average)]));
       });
     }
   }

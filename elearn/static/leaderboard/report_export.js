@@ -8,20 +8,22 @@
   var step = box.querySelector("[data-step]");
   var download = box.querySelector("[data-download]");
   var delay = 1000;
+  // Words from the page (data-t-* attributes, translated by the template).
+  var T = { done: box.getAttribute("data-t-done"), failed: box.getAttribute("data-t-failed"), queued: box.getAttribute("data-t-queued") };
 
   function show(state) {
     box.setAttribute("data-state", state.status);
     bar.setAttribute("aria-valuenow", state.progress);
     bar.firstElementChild.style.width = state.progress + "%";
     if (state.status === "done") {
-      step.textContent = "已完成";
+      step.textContent = T.done;
       download.querySelector("[data-download-link]").setAttribute("href", state.download_url);
       download.querySelector("[data-filename]").textContent = state.filename;
       download.hidden = false;
     } else if (state.status === "failed") {
-      step.textContent = "生成失败：" + state.message;
+      step.textContent = T.failed + state.message;
     } else {
-      step.textContent = (state.step || "排队中") + " · " + state.progress + "%";
+      step.textContent = (state.step || T.queued) + " · " + state.progress + "%";
     }
   }
 

@@ -46,10 +46,11 @@
     var q = questions[current];
     if (!q) { return; }
     var a = answers[q.position] || { response: [], flagged: false };
-    var html = '<p class="q-meta"><span class="badge">' + esc(T[q.type] || q.type) + "</span> " +
-      esc(fmt(T.question, { n: current + 1, total: questions.length })) + " · " + esc(fmt(T.points, { p: q.points })) +
-      (q.section ? ' <span class="muted">' + esc(q.section) + "</span>" : "") + "</p>" +
-      '<p class="stem">' + esc(q.stem) + "</p>" +
+    // The section's title first, then the question and its points, each part set apart ("10 分 一、…" read as one).
+    var html = '<p class="q-meta">' + (q.section ? '<span class="q-section">' + esc(q.section) + "</span> " : "") +
+      '<span class="badge">' + esc(T[q.type] || q.type) + "</span> " +
+      esc(fmt(T.question, { n: current + 1, total: questions.length })) + " · " + esc(fmt(T.points, { p: score(q.points) })) + "</p>" +
+      '<p class="stem">' + keepBlanks(esc(q.stem)) + "</p>" +
       (q.image_url ? '<img class="stem-image" alt="" src="' + esc(q.image_url) + '">' : "");
     if (q.type === "fill") {
       html += '<div class="blanks">';
@@ -64,7 +65,7 @@
       html += '<ul class="choices" role="' + (multi ? "group" : "radiogroup") + '">';
       q.options.forEach(function (opt, i) {
         var on = (a.response || []).indexOf(i) >= 0;
-        html += '<li><button type="button" class="choice' + (on ? " selected" : "") + '" role="' + (multi ? "checkbox" : "radio") +
+        html += '<li role="none"><button type="button" class="choice' + (on ? " selected" : "") + '" role="' + (multi ? "checkbox" : "radio") +
           '" aria-checked="' + on + '" data-option="' + i + '"><span class="letter">' + LETTERS[i] +
           '</span><span class="text">' + esc(opt) + "</span></button></li>";
       });
@@ -93,10 +94,17 @@
     $("[data-progress]").textContent = done + "/" + questions.length;
   }
 
+  // Points as the server's score filter writes them: no trailing zeros (10, 2.5), never "10.00".
+  function score(p) { var n = Number(p); return isNaN(n) ? String(p) : String(Math.round(n * 100) / 100); }
+
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
+  }
+  // A blank bracket in an (escaped) stem, "（ ）", stays on one line (elearn/org/templatetags/blanks.py, live.js).
+  function keepBlanks(html) {
+    return html.replace(/[（(][\s\u00a0\u3000_＿]*[）)]/g, '<span class="stem-blank">$&</span>');
   }
 
   // ---------------------------------------------------------------- answering
@@ -168,7 +176,10 @@
     var n = Object.keys(store.pending).length, key;
     if (offline) { key = "offline"; } else if (n || sending) { key = "saving"; } else { key = "saved"; }
     stateEl.dataset.saveState = key;
-    stateEl.textContent = T[key] + (n && key !== "saved" ? " (" + n + ")" : "");
+    stateEl.dataset.queued = n;
+    // Offline, the count of answers kept on the phone is the point of the badge: it comes first and is never cut.
+    if (key === "offline") { stateEl.textContent = n ? fmt(T.offlineQueued, { n: n }) : T.offline; }
+    else { stateEl.textContent = T[key] + (n && key !== "saved" ? " (" + n + ")" : ""); }
   }
 
   function post(url, body) {
@@ -299,14 +310,21 @@
     window.location.href = url;
   }
 
+  // "还有 3 题未答：第 4、9、17 题": the first few numbers only, then "等" (the 题卡 shows them all).
+  var LIST_CAP = 5;
+  function unansweredSummary(missing) {
+    var shown = missing.slice(0, LIST_CAP).join(T.listSep);
+    if (missing.length > LIST_CAP) { return fmt(T.unansweredMany, { count: missing.length, list: shown }); }
+    return fmt(T.unanswered, { count: missing.length, list: shown });
+  }
+
   $("[data-submit-form]").addEventListener("submit", function (ev) {
     ev.preventDefault();
     saveBlanks();
-    var missing = questions.filter(function (q) { return !isAnswered(q.position); }).map(function (q, i) {
+    var missing = questions.filter(function (q) { return !isAnswered(q.position); }).map(function (q) {
       return questions.indexOf(q) + 1;
     });
-    $("[data-unanswered]").textContent = missing.length
-      ? fmt(T.unanswered, { count: missing.length, list: missing.join("、") }) : T.allAnswered;
+    $("[data-unanswered]").textContent = missing.length ? unansweredSummary(missing) : T.allAnswered;
     $("[data-confirm]").hidden = false;
   });
   $("[data-confirm-cancel]").addEventListener("click", function () { $("[data-confirm]").hidden = true; });

@@ -71,11 +71,18 @@
     if (!reveal) $("[data-paused]", section).hidden = !state.paused;
   }
 
-  function table(target, head, rows) {
+  function table(target, head, rows, empty) {
     target.innerHTML = "";
     var tr = el("tr");
     head.forEach(function (h) { tr.appendChild(el("th", "", h)); });
     target.appendChild(tr);
+    if (!rows.length && empty) {  // never headers over nothing
+      var none = el("td", "muted", empty);
+      none.colSpan = head.length;
+      var line = el("tr");
+      line.appendChild(none);
+      target.appendChild(line);
+    }
     rows.forEach(function (cells) {
       var r = el("tr");
       cells.forEach(function (c) {
@@ -99,11 +106,11 @@
       // The audience sees this table: no remove buttons here (a player is removed from the lobby).
       table(t, [T.rank, T.name, T.inst, T.score], (state.top || []).map(function (p) {
         return [p.rank, p.name, p.institution, p.score];
-      }));
+      }), T.noTop);
     });
     var inst = state.institutions || { ranked: [], unranked: [] };
     $$("[data-inst]", section).forEach(function (t) {
-      table(t, [T.rank, T.inst, T.count, T.mean], inst.ranked.slice(0, 10).map(function (i) { return [i.rank, i.name, i.players, i.mean]; }));
+      table(t, [T.rank, T.inst, T.count, T.mean], inst.ranked.slice(0, 10).map(function (i) { return [i.rank, i.name, i.players, i.mean]; }), T.noInst);
     });
     var note = $("[data-inst-note]", section);
     if (note) note.textContent = inst.unranked.length ? fmt(T.unranked, inst.min_players) + inst.unranked.map(function (i) { return i.name; }).join("、") : "";
@@ -133,7 +140,10 @@
   }
 
   function render() {
-    $("[data-progress]").textContent = state.index >= 0 ? fmt(T.question, state.index + 1, state.count) : fmt(T.players, state.players);
+    // The question number once: the question and reveal screens show it above the stem, the podium not at all.
+    var p = state.phase;
+    $("[data-progress]").textContent = p === "question" || p === "reveal" ? "" :
+      p === "leaderboard" ? fmt(T.question, state.index + 1, state.count) : fmt(T.players, state.players);
     controls();
     var section = $("[data-view=" + state.phase + "]");
     if (state.phase === "question" || state.phase === "reveal") renderQuestion(section);
@@ -160,6 +170,7 @@
       if (busy || !state) return;  // the first click is on its way
       var action = b.dataset.action;
       if (action === "end" && !confirm(T.confirmEnd)) return;
+      if (action === "skip" && !confirm(T.confirmSkip)) return;
       if (live.send({ action: action, version: state.version })) setBusy(true);
     });
   });
