@@ -156,7 +156,7 @@ def test_anonymous_report_leaves_no_link_to_account_address_or_browser(logs, ins
         if model is Session:
             text += " " + repr(SessionStore().decode(obj.session_data))
         holds_report = any(mark and mark in text for mark in report_marks) or (
-            model is not HazardReport and report.pk in {getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+            model is not HazardReport and report.pk in [getattr(obj, f.attname) for f in obj._meta.concrete_fields]
         )
         holds_reporter = reporter.pk in _user_fk_values(obj, User) or any(
             s in text for s in (reporter.employee_no, reporter.real_name, reporter.mobile)
