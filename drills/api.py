@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -24,8 +24,15 @@ ErrorSerializer = inline_serializer(
 )
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time of day (Asia/Shanghai, no offset): OpenAPI's `format: time` demands an offset."""
+
+
 class DrillSerializer(serializers.ModelSerializer):
     institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+    starts_at = LocalTimeField()
+    ends_at = LocalTimeField()
     attended = serializers.IntegerField(read_only=True, default=0)
     photos = serializers.SerializerMethodField()
 
