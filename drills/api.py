@@ -35,6 +35,11 @@ class DrillSerializer(serializers.ModelSerializer):
     ends_at = LocalTimeField()
     attended = serializers.IntegerField(read_only=True, default=0)
     photos = serializers.SerializerMethodField()
+    client_uuid = serializers.UUIDField(
+        required=False,
+        write_only=True,
+        help_text="A key of the client's choosing: a retried POST with it returns the drill already recorded (200).",
+    )
 
     def get_photos(self, drill) -> list[str]:
         from django.urls import reverse
@@ -60,6 +65,7 @@ class DrillSerializer(serializers.ModelSerializer):
             "improvements",
             "attended",
             "photos",
+            "client_uuid",
             "created_at",
             "updated_at",
         ]
@@ -106,6 +112,8 @@ class CheckinResultSerializer(serializers.Serializer):
 
 def _drill_error(exc: DrillError) -> Response:
     code = status.HTTP_403_FORBIDDEN if isinstance(exc, DrillForbidden) else status.HTTP_400_BAD_REQUEST
+    if exc.code == "already_recorded":
+        code = status.HTTP_409_CONFLICT
     if isinstance(exc, CheckinRefused):
         code = status.HTTP_400_BAD_REQUEST if exc.code == "invalid" else status.HTTP_403_FORBIDDEN
     return Response(error_body(exc.code, exc.message), status=code)
@@ -133,6 +141,11 @@ class DrillViewSet(
             raise PermissionDenied()
         return selectors.drills_for(self.request.user).prefetch_related("photos")
 
+    @extend_schema(
+        summary="Record a drill or training (idempotent on client_uuid: 200 with the drill already recorded)",
+        responses={200: DrillSerializer, 201: DrillSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
+                   409: ErrorSerializer},
+    )  # fmt: skip
     def create(self, request, *args, **kwargs):
         if not is_manager(request.user):
             raise PermissionDenied()
@@ -140,15 +153,21 @@ class DrillViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         institution = data.pop("institution")
+        client_uuid = data.pop("client_uuid", None)
         if not managed_institutions(request.user).filter(pk=institution.pk).exists():
             return Response(error_body("forbidden", _("你不能管理该单位的演练与培训。")), status=403)
         try:
-            drill = services.drill_record(actor=request.user, institution_id=institution.pk, data=data)
+            recorded = services.drill_record(
+                actor=request.user, institution_id=institution.pk, data=data, client_uuid=client_uuid
+            )
         except DrillError as exc:
             return _drill_error(exc)
         except DjangoValidationError as exc:
             return _validation_error(exc)
-        return Response(DrillSerializer(drill).data, status=status.HTTP_201_CREATED)
+        drill = selectors.drills_for(request.user).prefetch_related("photos").get(pk=recorded.drill.pk)
+        return Response(
+            DrillSerializer(drill).data, status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK
+        )
 
     def update(self, request, *args, **kwargs):
         drill = self.get_object()

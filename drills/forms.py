@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,15 @@ class DrillForm(forms.ModelForm):
                 initial=institutions.first() if institutions.count() == 1 else None,
             )
             self.order_fields(["institution", *EDITABLE])
+            # One key per rendering of the recording form: a double-clicked 保存 records one drill.
+            self.fields["client_uuid"] = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+
+    def with_new_client_uuid(self) -> DrillForm:
+        """After a refusal, the next 保存 of this form is a new submission."""
+        if "client_uuid" in self.fields and self.is_bound:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("client_uuid")] = str(uuid.uuid4())
+        return self
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []

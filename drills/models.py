@@ -83,6 +83,8 @@ class Drill(models.Model):
     checkin_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
     checkin_opened_at = models.DateTimeField(_("手动开始签到"), null=True, blank=True, editable=False)
     checkin_closed_at = models.DateTimeField(_("手动结束签到"), null=True, blank=True, editable=False)
+    # The recording form's (or API client's) one-off key: a double-clicked 保存 or a retried request records one drill.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -4,6 +4,7 @@ check-in and closing check-in, or two scans of one person, cannot interleave."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -48,17 +49,47 @@ def _apply(drill: Drill, data: dict) -> None:
         raise DrillError(_("不能修改这些字段：%(f)s") % {"f": pgettext("列举", "、").join(sorted(unknown))})
     for name, value in data.items():
         setattr(drill, name, value)
-    drill.full_clean(exclude=["recorded_by", "checkin_secret"])
+    drill.full_clean(exclude=["recorded_by", "checkin_secret", "client_uuid"])
 
 
-@transaction.atomic
-def drill_record(*, actor, institution_id: int, data: dict) -> Drill:
-    """A new drill or training of `institution_id`, recorded by `actor`."""
+@dataclass(frozen=True)
+class Recorded:
+    drill: Drill
+    created: bool  # False: a repeated submission (same client_uuid) of a drill already recorded
+
+
+def drill_record(*, actor, institution_id: int, data: dict, client_uuid: uuid.UUID | None = None) -> Recorded:
+    """A new drill or training of `institution_id`, recorded by `actor`. A repeated submission of one form (a
+    double-clicked 保存, a retried request: the same client_uuid) returns the drill the first one recorded; the same
+    client_uuid with other content (a form brought back with the Back button and changed) is refused with a reason."""
     _require_manager(actor, institution_id)
-    drill = Drill(institution_id=institution_id, recorded_by=actor)
+    drill = Drill(institution_id=institution_id, recorded_by=actor, client_uuid=client_uuid)
     _apply(drill, data)
-    drill.save()
-    return drill
+    if client_uuid is not None:
+        existing = _replayed(drill)
+        if existing:
+            return existing
+    try:
+        with transaction.atomic():
+            drill.save(force_insert=True)
+    except IntegrityError:
+        existing = _replayed(drill) if client_uuid is not None else None
+        if existing:
+            return existing
+        raise
+    return Recorded(drill=drill, created=True)
+
+
+def _replayed(new: Drill) -> Recorded | None:
+    first = Drill.objects.filter(client_uuid=new.client_uuid).first()
+    if first is None:
+        return None
+    same = first.recorded_by_id == new.recorded_by_id and first.institution_id == new.institution_id
+    if not same or any(getattr(first, name) != getattr(new, name) for name in EDITABLE):
+        raise DrillError(
+            _("这份表单已经保存过，改动的内容没有保存。请再点一次“保存”，作为新的记录保存。"), code="already_recorded"
+        )
+    return Recorded(drill=first, created=False)
 
 
 @transaction.atomic

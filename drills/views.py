@@ -140,12 +140,19 @@ def admin_create(request):
     form = DrillForm(request.POST or None, request.FILES or None, institutions=institutions)
     if request.method == "POST" and form.is_valid():
         try:
-            drill = services.drill_record(
-                actor=request.user, institution_id=form.cleaned_data["institution"].pk, data=form.drill_data()
+            recorded = services.drill_record(
+                actor=request.user,
+                institution_id=form.cleaned_data["institution"].pk,
+                data=form.drill_data(),
+                client_uuid=form.cleaned_data["client_uuid"],
             )
         except DrillError as exc:
             form.add_error(None, exc.message)
+            form = form.with_new_client_uuid()
         else:
+            drill = recorded.drill
+            if not recorded.created:  # the second click of a double-click: the first request stores the photos
+                return redirect("drills_admin_edit", pk=drill.pk)
             if _save_photos(request, drill, form):
                 messages.success(request, _("已记录“%(title)s”。") % {"title": drill.title})
                 return redirect("drills_admin_edit", pk=drill.pk)

@@ -71,3 +71,15 @@ def test_checkin_and_my_drills(api_for, inst_a, staff_a, staff_b, officer_a):
 def test_checkin_hostile_bodies(api_for, staff_a, body):
     response = api_for(staff_a).post("/api/v1/drills/checkin/", body, format="json")
     assert response.status_code == 400
+
+
+def test_create_retried_with_its_client_uuid_records_once(api_for, inst_a, officer_a):
+    api = api_for(officer_a)
+    body = {**BODY, "institution": inst_a.pk, "client_uuid": "4d9a4a3e-5a8e-4a43-9e0c-2f6f1c0b2a10"}
+    first = api.post("/api/v1/drills/", body, format="json")
+    retried = api.post("/api/v1/drills/", body, format="json")
+    assert (first.status_code, retried.status_code) == (201, 200)
+    assert first.json()["id"] == retried.json()["id"] and "client_uuid" not in first.json()
+    changed = api.post("/api/v1/drills/", {**body, "title": "改过的演练"}, format="json")
+    assert changed.status_code == 409 and changed.json()["error"] == "already_recorded"
+    assert Drill.objects.count() == 1

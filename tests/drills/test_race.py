@@ -80,3 +80,45 @@ def test_scan_racing_close_is_either_before_or_refused():
     # Every attendance row was written before the close committed (the row lock orders them).
     assert all(a.checked_in_at <= drill.checkin_closed_at for a in Attendance.objects.filter(drill=drill))
     assert outcomes.count("in") == Attendance.objects.filter(drill=drill).count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_double_click_records_one_drill():
+    import datetime as dt
+    import uuid
+
+    from drills.models import Drill
+
+    inst = InstitutionFactory(name="双击卫生院")
+    officer = UserFactory(institution=inst, role="officer")
+    key = uuid.uuid4()
+    data = {
+        "kind": "drill",
+        "category": "fire",
+        "title": "消防疏散演练",
+        "date": dt.date(2026, 6, 10),
+        "starts_at": dt.time(9, 0),
+        "ends_at": dt.time(10, 0),
+    }
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def save():
+        try:
+            barrier.wait(timeout=10)
+            recorded = services.drill_record(actor=officer, institution_id=inst.pk, data=data, client_uuid=key)
+            results.append((recorded.drill.pk, recorded.created))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert len({pk for pk, _ in results}) == 1 and sorted(c for _, c in results) == [False, False, False, True]
+    assert Drill.objects.count() == 1

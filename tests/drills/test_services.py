@@ -160,9 +160,9 @@ DATA = {
 
 
 def test_record_by_own_officer_and_admin_only(inst_a, officer_a, officer_b, staff_a, district_admin):
-    drill = services.drill_record(actor=officer_a, institution_id=inst_a.pk, data=DATA)
+    drill = services.drill_record(actor=officer_a, institution_id=inst_a.pk, data=DATA).drill
     assert drill.recorded_by == officer_a and drill.institution == inst_a
-    assert services.drill_record(actor=district_admin, institution_id=inst_a.pk, data=DATA).pk
+    assert services.drill_record(actor=district_admin, institution_id=inst_a.pk, data=DATA).created
     for actor in (officer_b, staff_a):
         with pytest.raises(DrillForbidden):
             services.drill_record(actor=actor, institution_id=inst_a.pk, data=DATA)

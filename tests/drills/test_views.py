@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -236,3 +237,54 @@ def test_export_is_formula_safe(drill_a, officer_a, inst_a):
 
 def test_me_page_links_my_drills(staff_a):
     assert "我参加的演练与培训" in login(staff_a).get("/me/").content.decode()
+
+
+def _recording_form(inst, **extra) -> dict:
+    return {
+        "institution": inst.pk,
+        "kind": "drill",
+        "category": "fire",
+        "title": "门诊楼消防疏散演练",
+        "date": "2026-06-10",
+        "starts_at": "09:00",
+        "ends_at": "10:00",
+        "duration_minutes": "60",
+        "planned_participants": "0",
+        **extra,
+    }
+
+
+def test_double_submitted_form_records_one_drill_with_its_photos_once(inst_a, officer_a):
+    client = login(officer_a)
+    page = client.get("/admin/drills/new/").content.decode()
+    key = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', page).group(1)
+    first = client.post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key, photos=[jpeg_with_gps()]))
+    second = client.post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key, photos=[jpeg_with_gps()]))
+    drill = Drill.objects.get()
+    assert first["Location"] == second["Location"] == f"/admin/drills/{drill.pk}/"
+    assert drill.photos.count() == 1
+    again = client.get("/admin/drills/new/").content.decode()
+    assert key not in again  # every rendering of the form is a new submission
+
+
+def test_form_brought_back_and_changed_is_refused_then_records_on_the_next_click(inst_a, officer_a):
+    client = login(officer_a)
+    key = "6f1c7a9e-3c1b-4c55-9a55-3d2f0d4b1e77"
+    client.post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key))
+    changed = client.post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key, title="燃气泄漏演练"))
+    assert changed.status_code == 200
+    body = changed.content.decode()
+    assert "已经保存过" in body and key not in body
+    fresh = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', body).group(1)
+    assert (
+        client.post("/admin/drills/new/", _recording_form(inst_a, client_uuid=fresh, title="燃气泄漏演练")).status_code
+        == 302
+    )
+    assert sorted(Drill.objects.values_list("title", flat=True)) == ["燃气泄漏演练", "门诊楼消防疏散演练"]
+
+
+def test_same_key_from_another_officer_is_not_their_drill(inst_a, officer_a, district_admin):
+    key = "0b7e2f0e-94a4-4f40-8d7c-7a3c55d0b001"
+    login(officer_a).post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key))
+    other = login(district_admin).post("/admin/drills/new/", _recording_form(inst_a, client_uuid=key))
+    assert other.status_code == 200 and Drill.objects.count() == 1
