@@ -37,41 +37,44 @@ import asyncio
 import datetime as dt
 import io
 import json
-import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import free_port, pct, stop, wait_port
-from bench.scratch import recreate_postgres
+from bench.common import (
+    PY,
+    REPO,
+    PhaseClock,
+    acknowledged_notice,
+    add_step_flags,
+    daphne_servers,
+    error_tally,
+    fmt,
+    latency_figures,
+    logged_in_sessions,
+    migrate_fresh_database,
+    raise_fd_limit,
+    run_generator,
+    run_load,
+    run_requested_step,
+    server_env,
+    targets_line,
+    work_directory,
+    write_results,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-PY = sys.executable
 REQUEST_TIMEOUT = 120.0
 BASELINE_PATH = "/__bench__/upload/"
 BOUNDARY = "----elearnBenchBoundary7MA4YWxkTrZu0gW"
 
 
 # ======================================================================================================= helpers
-def proc_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-
-
 def camera_photo(target_kb: int, seed: int = 7) -> bytes:
     """A 1600x1200 JPEG that looks like a phone photo to an encoder (sky gradient, textured ground, objects, sensor
     noise) with camera EXIF and GPS, its quality chosen so that it weighs about `target_kb`."""
@@ -134,16 +137,6 @@ def multipart(fields: list[tuple[str, str]], photo: bytes) -> bytes:
     return b"".join(out)
 
 
-def acknowledged_notice() -> dict:
-    """What a phone's session holds once its owner has acknowledged the privacy notice (as in bench_exam)."""
-    try:
-        from elearn.privacy.middleware import SESSION_KEY
-        from elearn.privacy.notice import current_version
-    except ImportError:
-        return {}
-    return {SESSION_KEY: current_version()}
-
-
 # ======================================================================================================= setup
 def setup(args) -> None:
     """Runs inside Django: staff with sessions, a current campaign and one open task. Writes the setup file."""
@@ -153,7 +146,6 @@ def setup(args) -> None:
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils import timezone
 
     from campaign.tasks.models import Campaign, CampaignTask, ChecklistItem
@@ -197,17 +189,7 @@ def setup(args) -> None:
         ChecklistItem.objects.create(task=task, text="灭火器在有效期内", sort_order=0),
         ChecklistItem.objects.create(task=task, text="电源插座无过载", sort_order=1),
     ]
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    notice = acknowledged_notice()
-    sessions = []
-    for user in users:
-        s = SessionStore()
-        s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = backend
-        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        s.update(notice)
-        s.create()
-        sessions.append(s.session_key)
+    sessions = logged_in_sessions(users, SessionStore)
     Path(args.setup_file).write_text(
         json.dumps(
             {
@@ -394,18 +376,11 @@ async def generate_async(args) -> dict:
     out, acked_all = {}, {}
     for phase in ("task", "baseline"):
         results, errors, acked = [], [], []
-        cpu_server0 = sum(proc_cpu_seconds(p) for p in pids)
-        cpu_gen0 = time.process_time()
-        t0 = time.monotonic() + 0.5
-        await asyncio.gather(*(person(i, setup_data, args, phase, photo, t0, results, errors, acked) for i in range(n)))
-        wall = time.monotonic() - t0
-        out[phase] = {
-            "wall_s": wall,
-            "server_cpu_s": sum(proc_cpu_seconds(p) for p in pids) - cpu_server0,
-            "generator_cpu_s": time.process_time() - cpu_gen0,
-            "latencies_ms": results,
-            "errors": errors,
-        }
+        clock = PhaseClock(pids)
+        await asyncio.gather(
+            *(person(i, setup_data, args, phase, photo, clock.t0, results, errors, acked) for i in range(n))
+        )
+        out[phase] = {**clock.figures(), "latencies_ms": results, "errors": errors}
         acked_all[phase] = acked
         await asyncio.sleep(1.0)
     Path(args.acked_file).write_text(json.dumps(acked_all))
@@ -413,46 +388,16 @@ async def generate_async(args) -> dict:
 
 
 def generate(args) -> None:
-    raise_fd_limit()
-    try:
-        import uvloop
-
-        result = uvloop.run(generate_async(args))
-    except ImportError:
-        result = asyncio.run(generate_async(args))
-    Path(args.out).write_text(json.dumps(result))
+    run_generator(generate_async, args)
 
 
 # ======================================================================================================= driver
-def backend_env(backend: str, workdir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.evidence_settings",
-            "DJANGO_DEBUG": "0",
-            "PYTHONPATH": str(REPO),
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "MEDIA_ROOT": str(workdir / "media"),
-        }
-    )
-    if backend == "postgres":
-        env["DATABASE_URL"] = os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/elearn_bench_evidence"
-        )
-        if os.environ.get("REDIS_URL"):
-            env["REDIS_URL"] = os.environ["REDIS_URL"]
-    else:
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    return env
-
-
 def run(args, workdir: Path) -> dict:
-    env = backend_env(args.backend, workdir)
-    if args.backend == "postgres":
-        recreate_postgres(env["DATABASE_URL"])
-    subprocess.run(
-        [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    env = server_env(
+        args.backend, "bench.evidence_settings", "postgres://postgres@127.0.0.1:5432/elearn_bench_evidence",
+        workdir / "bench.sqlite3", MEDIA_ROOT=str(workdir / "media"),
+    )  # fmt: skip
+    migrate_fresh_database(args.backend, env)
     setup_file = workdir / "setup.json"
     subprocess.run(
         [PY, __file__, "--setup", "--requests", str(args.requests), "--setup-file", str(setup_file),
@@ -468,33 +413,14 @@ def run(args, workdir: Path) -> dict:
          str(cost_file)],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
-    ports, servers, logs = [], [], []
-    for k in range(args.processes):
-        port = free_port()
-        log = open(workdir / f"daphne-{k}.log", "w")
-        cmd = [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096", "elearn.asgi:application"]
-        servers.append(subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log))
-        ports.append(port)
-        logs.append(log)
     out, acked_file = workdir / "load.json", workdir / "acked.json"
-    try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_port(port, server)
-        load_avg = os.getloadavg()
-        subprocess.run(
+    with daphne_servers(args.processes, env, workdir / "daphne") as (ports, servers):
+        load = run_load(
             [PY, __file__, "--generate", "--port", ",".join(map(str, ports)), "--setup-file", str(setup_file),
              "--photo-file", str(photo_file), "--requests", str(args.requests), "--duration", str(args.duration),
              "--server-pid", ",".join(str(s.pid) for s in servers), "--acked-file", str(acked_file), "--out", str(out)],
-            cwd=REPO, env=env, check=True, timeout=args.duration * 2 + REQUEST_TIMEOUT * 2 + 600,
+            env, out, timeout=args.duration * 2 + REQUEST_TIMEOUT * 2 + 600,
         )  # fmt: skip
-        load = json.loads(out.read_text())
-        load["loadavg_before"] = load_avg
-        load["loadavg_after"] = os.getloadavg()
-    finally:
-        for server in servers:
-            stop(server)
-        for log in logs:
-            log.close()
     check_file = workdir / "verify.json"
     subprocess.run(
         [PY, __file__, "--verify", "--setup-file", str(setup_file), "--acked-file", str(acked_file),
@@ -505,10 +431,6 @@ def run(args, workdir: Path) -> dict:
     load["photo_bytes"] = len(photo)
     load["cost"] = json.loads(cost_file.read_text())
     return load
-
-
-def fmt(v, digits=0):
-    return "-" if v is None else f"{v:,.{digits}f}"
 
 
 def summarise(load: dict) -> list[dict]:
@@ -523,12 +445,7 @@ def summarise(load: dict) -> list[dict]:
                 "errors": len(data["errors"]),
                 "lost": load["stored"][phase]["lost"],
                 "stored": load["stored"][phase]["rows"],
-                "rps": len(lat) / data["wall_s"] if data["wall_s"] else 0,
-                "p50": pct(lat, 50),
-                "p95": pct(lat, 95),
-                "p99": pct(lat, 99),
-                "max": max(lat) if lat else None,
-                "mean": statistics.fmean(lat) if lat else None,
+                **latency_figures(lat, data["wall_s"]),
                 "server_cpu_s": data["server_cpu_s"],
             }
         )
@@ -575,19 +492,10 @@ def print_table(rows, load, args) -> bool:
         (task["rows"] == args.requests, f"{task['rows']} of {args.requests} stored"),
         (task["exif_left"] == 0, "no EXIF in stored photos"),
     ]
-    ok = all(c for c, _ in checks)
-    print(
-        "targets: "
-        + ("MET" if ok else "NOT MET")
-        + " ("
-        + "; ".join(("ok " if c else "MISS ") + w for c, w in checks)
-        + ")"
-    )
+    ok, line = targets_line(checks)
+    print(line)
     for phase in ("task", "baseline"):
-        counts: dict[str, int] = {}
-        for what in load[phase]["errors"]:
-            counts[what] = counts.get(what, 0) + 1
-        for what, count in list(counts.items())[:8]:
+        for what, count in error_tally(load[phase]["errors"]):
             print(f"    {phase}: {count} x {what}")
     return ok
 
@@ -600,12 +508,7 @@ def main():
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--photo-kb", type=int, default=300, help="size of the photo sent")
     parser.add_argument("--cost-samples", type=int, default=10, help="submissions in the in-process cost probe")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs) for inspection")
-    # internal modes
-    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--cost", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    add_step_flags(parser)
     parser.add_argument("--setup-file", help=argparse.SUPPRESS)
     parser.add_argument("--photo-file", help=argparse.SUPPRESS)
     parser.add_argument("--acked-file", help=argparse.SUPPRESS)
@@ -613,47 +516,30 @@ def main():
     parser.add_argument("--port", help=argparse.SUPPRESS)
     parser.add_argument("--server-pid", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.setup:
-        return setup(args)
-    if args.cost:
-        return cost(args)
-    if args.generate:
-        return generate(args)
-    if args.verify:
-        return verify(args)
+    if run_requested_step(args, setup=setup, cost=cost, generate=generate, verify=verify):
+        return
 
     raise_fd_limit()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-evidence-"))
-    try:
+    with work_directory("bench-evidence-", args.keep) as workdir:
         print(f"[{args.backend}] preparing {args.requests} staff ...", flush=True)
         load = run(args, workdir)
         rows = summarise(load)
         ok = print_table(rows, load, args)
-        results = REPO / "bench" / "results"
-        results.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        (results / f"bench_evidence-{stamp}.json").write_text(
-            json.dumps(
-                {
-                    "args": {k: v for k, v in vars(args).items() if v is not None},
-                    "rows": rows,
-                    "stored": load["stored"],
-                    "photo_bytes": load["photo_bytes"],
-                    "cost": load["cost"],
-                    "loadavg": [load["loadavg_before"], load["loadavg_after"]],
-                    "targets_met": ok,
-                },
-                indent=1,
-            )
+        write_results(
+            "bench_evidence",
+            {
+                "args": {k: v for k, v in vars(args).items() if v is not None},
+                "rows": rows,
+                "stored": load["stored"],
+                "photo_bytes": load["photo_bytes"],
+                "cost": load["cost"],
+                "loadavg": [load["loadavg_before"], load["loadavg_after"]],
+                "targets_met": ok,
+            },
         )
         print()
         print("Full figures, on a quiet machine: make bench-evidence")
         print("  .venv/bin/python bench/bench_evidence.py --requests 2000 --duration 600 --processes 2")
-    finally:
-        if args.keep:
-            print(f"work directory kept: {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

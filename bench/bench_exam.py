@@ -39,23 +39,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import resource
-import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import free_port, pct, stop, wait_port
-from bench.scratch import recreate_postgres
+from bench.common import (
+    PY,
+    REPO,
+    PhaseClock,
+    acknowledged_notice,
+    add_step_flags,
+    daphne_servers,
+    error_tally,
+    fmt,
+    latency_figures,
+    logged_in_sessions,
+    migrate_fresh_database,
+    pinned,
+    raise_fd_limit,
+    run_generator,
+    run_load,
+    run_requested_step,
+    server_env,
+    targets_line,
+    work_directory,
+    write_results,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-PY = sys.executable
 SERVER_CORE, GENERATOR_CORE = "0", "1"
 TARGET_P95_SAVE_MS = 150.0
 TARGET_P95_START_MS = 1000.0
@@ -63,36 +76,7 @@ SECTIONS = [("single", 25), ("multiple", 10), ("truefalse", 10), ("fill", 5)]
 REQUEST_TIMEOUT = 60.0
 
 
-# ======================================================================================================= helpers
-
-
-def pinned(cmd: list[str], core: str) -> list[str]:
-    return (["taskset", "-c", core] if shutil.which("taskset") else []) + cmd
-
-
-def proc_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-
-
 # ======================================================================================================= setup
-def acknowledged_notice() -> dict:
-    """What a phone's session holds once its owner has acknowledged the privacy notice (elearn.privacy, when the
-    project has it): the candidates of a real exam have, so the benchmark's sessions have it too."""
-    try:
-        from elearn.privacy.middleware import SESSION_KEY
-        from elearn.privacy.notice import current_version
-    except ImportError:
-        return {}
-    return {SESSION_KEY: current_version()}
-
-
 def setup(args) -> None:
     """Runs inside Django: candidates with sessions, a bank, an exam. Writes the setup file for the generator."""
     import django
@@ -101,8 +85,6 @@ def setup(args) -> None:
     import datetime as dt
     from decimal import Decimal
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
@@ -177,17 +159,7 @@ def setup(args) -> None:
             "wall_s": time.perf_counter() - began_wall,
             "cpu_s": time.process_time() - began_cpu,
         }
-    sessions = []
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    notice = acknowledged_notice()
-    for user in users:
-        s = SessionStore()
-        s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = backend
-        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        s.update(notice)
-        s.create()
-        sessions.append(s.session_key)
+    sessions = logged_in_sessions(users, SessionStore)
     Path(args.setup_file).write_text(
         json.dumps(
             {
@@ -439,68 +411,25 @@ async def generate_async(args) -> dict:
     for phase in ("exam", "baseline"):
         results = {"start": [], "page": [], "save": [], "submit": []}
         errors: list = []
-        pids = [int(p) for p in str(args.server_pid).split(",")]
-        cpu_server0 = sum(proc_cpu_seconds(p) for p in pids)
-        cpu_gen0 = time.process_time()
-        t0 = time.monotonic() + 0.5
-        await asyncio.gather(*(candidate(i, setup_data, args, phase, t0, results, errors) for i in range(n)))
-        wall = time.monotonic() - t0
-        out[phase] = {
-            "wall_s": wall,
-            "server_cpu_s": sum(proc_cpu_seconds(p) for p in pids) - cpu_server0,
-            "generator_cpu_s": time.process_time() - cpu_gen0,
-            "latencies_ms": results,
-            "errors": errors,
-        }
+        clock = PhaseClock([int(p) for p in str(args.server_pid).split(",")])
+        await asyncio.gather(*(candidate(i, setup_data, args, phase, clock.t0, results, errors) for i in range(n)))
+        out[phase] = {**clock.figures(), "latencies_ms": results, "errors": errors}
         await asyncio.sleep(1.0)
     return out
 
 
 def generate(args) -> None:
-    raise_fd_limit()
-    try:
-        import uvloop
-
-        result = uvloop.run(generate_async(args))
-    except ImportError:
-        result = asyncio.run(generate_async(args))
-    Path(args.out).write_text(json.dumps(result))
+    run_generator(generate_async, args)
 
 
 # ======================================================================================================= driver
-def backend_env(backend: str, workdir: Path, tag: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "elearn.settings.dev",
-            "DJANGO_DEBUG": "0",
-            "PYTHONPATH": str(REPO),
-            "DJANGO_LOG_LEVEL": "ERROR",
-        }
-    )
-    if backend == "postgres":
-        env["DATABASE_URL"] = os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/elearn_bench_exam"
-        )
-        if os.environ.get("REDIS_URL"):
-            env["REDIS_URL"] = os.environ["REDIS_URL"]
-    else:
-        env["SQLITE_PATH"] = str(workdir / f"bench{tag}.sqlite3")  # a fresh file per run
-    return env
-
-
-def prepare_database(backend: str, env: dict) -> None:
-    if backend == "postgres":
-        recreate_postgres(env["DATABASE_URL"])
-    subprocess.run(
-        [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-
-
 def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
     tag = f"{backend}-{mode}"
-    env = backend_env(backend, workdir, tag)
-    prepare_database(backend, env)
+    env = server_env(
+        backend, "elearn.settings.dev", "postgres://postgres@127.0.0.1:5432/elearn_bench_exam",
+        workdir / f"bench{tag}.sqlite3",  # a fresh file per run
+    )  # fmt: skip
+    migrate_fresh_database(backend, env)
     setup_file = workdir / f"setup-{tag}.json"
     subprocess.run(
         [PY, __file__, "--setup", "--candidates", str(args.candidates), "--setup-file", str(setup_file),
@@ -513,21 +442,8 @@ def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
          "--out", str(cost_file)],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
-    ports, servers, logs = [], [], []
-    for k in range(args.processes):
-        port = free_port()
-        log = open(workdir / f"daphne-{tag}-{k}.log", "w")
-        cmd = [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096", "elearn.asgi:application"]
-        server = subprocess.Popen(
-            pinned(cmd, SERVER_CORE) if args.processes == 1 else cmd,
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
-        ports.append(port)
-        servers.append(server)
-        logs.append(log)
-    try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_port(port, server)
+    core = SERVER_CORE if args.processes == 1 else None
+    with daphne_servers(args.processes, env, workdir / f"daphne-{tag}", core) as (ports, servers):
         out = workdir / f"load-{tag}.json"
         gen = [
             PY,
@@ -552,19 +468,10 @@ def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
             "--out",
             str(out),
         ]
-        load_avg = os.getloadavg()
-        subprocess.run(
+        load = run_load(
             pinned(gen, GENERATOR_CORE) if args.processes == 1 else gen,
-            cwd=REPO, env=env, check=True, timeout=args.candidates * 2 + args.saves * args.interval * 4 + 900,
+            env, out, timeout=args.candidates * 2 + args.saves * args.interval * 4 + 900,
         )  # fmt: skip
-        load = json.loads(out.read_text())
-        load["loadavg_before"] = load_avg
-        load["loadavg_after"] = os.getloadavg()
-    finally:
-        for server in servers:
-            stop(server)
-        for log in logs:
-            log.close()
     check_file = workdir / f"verify-{tag}.json"
     subprocess.run(
         [PY, __file__, "--verify", "--setup-file", str(setup_file), "--out", str(check_file)],
@@ -591,27 +498,18 @@ def summarise(backend: str, mode: str, load: dict, args) -> list[dict]:
                     "kind": kind,
                     "ok": len(lat),
                     "errors": len(errs),
-                    "rps": len(lat) / data["wall_s"] if data["wall_s"] else 0,
-                    "p50": pct(lat, 50),
-                    "p95": pct(lat, 95),
-                    "p99": pct(lat, 99),
-                    "max": max(lat) if lat else None,
-                    "mean": statistics.fmean(lat) if lat else None,
+                    **latency_figures(lat, data["wall_s"]),
                 }
             )
     return rows
 
 
-def fmt(v, digits=0):
-    return "-" if v is None else f"{v:,.{digits}f}"
-
-
-def verdict(rows, load, args) -> tuple[bool, list[str]]:
+def target_checks(rows, load, args) -> list[tuple[bool, str]]:
     def row(kind):
         return next(r for r in rows if r["phase"] == "exam" and r["kind"] == kind)
 
     stored = load["stored"]
-    checks = [
+    return [
         (row("start")["p95"] is not None and row("start")["p95"] < TARGET_P95_START_MS,
          f"start p95 {fmt(row('start')['p95'])} ms < {TARGET_P95_START_MS:,.0f}"),
         (row("save")["p95"] is not None and row("save")["p95"] < TARGET_P95_SAVE_MS,
@@ -620,7 +518,6 @@ def verdict(rows, load, args) -> tuple[bool, list[str]]:
         (stored["submitted"] == args.candidates and stored["answers"] == args.candidates * args.saves,
          "everything stored"),
     ]  # fmt: skip
-    return all(ok for ok, _ in checks), [("ok  " if ok else "MISS") + " " + what for ok, what in checks]
 
 
 def print_table(all_rows, loads, args):
@@ -653,7 +550,7 @@ def print_table(all_rows, loads, args):
         exam = load["exam"]
         stored = load["stored"]
         rows = [r for r in all_rows if r["backend"] == backend and r["mode"] == mode]
-        ok, checks = verdict(rows, load, args)
+        _, targets = targets_line(target_checks(rows, load, args), ok_mark="ok  ")
         prep = load.get("preparation")
         prepared = (
             f"; {prep['papers']} papers drawn ahead in {prep['wall_s']:.1f} s ({prep['cpu_s']:.1f} s CPU)"
@@ -666,14 +563,9 @@ def print_table(all_rows, loads, args):
             f"{load['loadavg_after'][0]:.1f} after; stored {stored['attempts']} attempts ({stored['from_prepared']} "
             f"with a prepared paper), {stored['submitted']} submitted, {stored['answers']} answers{prepared}"
         )
-        print(f"  targets: {'MET' if ok else 'NOT MET'} (" + "; ".join(checks) + ")")
-        if exam["errors"]:
-            sample = {}
-            for kind, what in exam["errors"]:
-                sample.setdefault(f"{kind}: {what}", 0)
-                sample[f"{kind}: {what}"] += 1
-            for what, count in list(sample.items())[:8]:
-                print(f"    {count} x {what}")
+        print(f"  {targets}")
+        for what, count in error_tally(f"{kind}: {what}" for kind, what in exam["errors"]):
+            print(f"    {count} x {what}")
 
 
 def main():
@@ -697,53 +589,36 @@ def main():
         "--processes", type=int, default=1,
         help="daphne processes (candidates spread over them round-robin, as a proxy would); 1 = pinned to core 0",
     )  # fmt: skip
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs) for inspection")
-    # internal modes
-    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--cost", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    add_step_flags(parser)
     parser.add_argument("--mode", choices=["prepared", "drawn"], default="drawn", help=argparse.SUPPRESS)
     parser.add_argument("--setup-file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--port", help=argparse.SUPPRESS)
     parser.add_argument("--server-pid", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.setup:
-        return setup(args)
-    if args.cost:
-        return cost(args)
-    if args.generate:
-        return generate(args)
-    if args.verify:
-        return verify(args)
+    if run_requested_step(args, setup=setup, cost=cost, generate=generate, verify=verify):
+        return
 
     raise_fd_limit()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-exam-"))
     modes = {"both": ["prepared", "drawn"], "yes": ["prepared"], "no": ["drawn"]}[args.prepared]
     loads, rows = {}, []
-    try:
+    with work_directory("bench-exam-", args.keep) as workdir:
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
             for mode in modes:
                 print(f"[{backend} / {mode}] preparing {args.candidates} candidates ...", flush=True)
                 loads[(backend, mode)] = run_backend(backend, mode, args, workdir)
                 rows += summarise(backend, mode, loads[(backend, mode)], args)
         print_table(rows, loads, args)
-        results = REPO / "bench" / "results"
-        results.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        (results / f"bench_exam-{stamp}.json").write_text(
-            json.dumps(
-                {
-                    "args": vars(args),
-                    "rows": rows,
-                    "stored": {f"{b}/{m}": v["stored"] for (b, m), v in loads.items()},
-                    "cost": {f"{b}/{m}": v["cost"] for (b, m), v in loads.items()},
-                    "preparation": {f"{b}/{m}": v["preparation"] for (b, m), v in loads.items()},
-                    "loadavg": {f"{b}/{m}": [v["loadavg_before"], v["loadavg_after"]] for (b, m), v in loads.items()},
-                },
-                indent=1,
-            )
+        write_results(
+            "bench_exam",
+            {
+                "args": vars(args),
+                "rows": rows,
+                "stored": {f"{b}/{m}": v["stored"] for (b, m), v in loads.items()},
+                "cost": {f"{b}/{m}": v["cost"] for (b, m), v in loads.items()},
+                "preparation": {f"{b}/{m}": v["preparation"] for (b, m), v in loads.items()},
+                "loadavg": {f"{b}/{m}": [v["loadavg_before"], v["loadavg_after"]] for (b, m), v in loads.items()},
+            },
         )
         print()
         print("Full figures (issue 19), on a quiet machine:")
@@ -756,11 +631,6 @@ def main():
             "  .venv/bin/python bench/bench_exam.py --backends postgres --processes 2 --candidates 1000 --ramp 10 "
             "--client phone   # the exam page's own flow: start, then the attempt page"
         )
-    finally:
-        if args.keep:
-            print(f"work directory kept: {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

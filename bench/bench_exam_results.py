@@ -24,38 +24,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import write_results
+from bench.scratch import setup_django_on_scratch_database
+
 TARGET_SECONDS = 3.0
-
-
-def setup_django(db_url: str | None):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elearn.settings.dev")
-    os.environ.pop("REDIS_URL", None)
-    if db_url:
-        os.environ["DATABASE_URL"] = db_url
-        from bench.scratch import recreate_postgres
-
-        recreate_postgres(db_url)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "bench-exam-results.sqlite3")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -138,7 +119,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL")
-    setup_django(db_url)
+    setup_django_on_scratch_database(db_url, "bench-exam-results.sqlite3")
 
     from elearn.org.models import User
     from elearn.spreadsheets import workbook_bytes
@@ -196,11 +177,10 @@ def main():
         ok = "ok" if seconds < TARGET_SECONDS else "SLOW"
         print(f"{name:<22}{rows!s:>8}{seconds:>10.3f}{base_seconds:>12.3f}{ratio:>8.1f}  {ok}")
         report.append({"step": name, "rows": rows, "seconds": seconds, "baseline_seconds": base_seconds})
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (out / f"bench_exam_results-{backend}-{stamp}.json").write_text(
-        json.dumps({"staff": args.staff, "attempts": attempt_count, "backend": backend, "steps": report}, indent=2)
+    write_results(
+        f"bench_exam_results-{backend}",
+        {"staff": args.staff, "attempts": attempt_count, "backend": backend, "steps": report},
+        indent=2,
     )
 
 

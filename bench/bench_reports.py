@@ -26,38 +26,18 @@ bench/results/.
 from __future__ import annotations
 
 import argparse
-import datetime
 import io
-import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import write_results
+from bench.scratch import setup_django_on_scratch_database
+
 TARGET_SECONDS = 5.0
-
-
-def setup_django(db_url: str | None, sqlite_path: str | None = None):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elearn.settings.dev")
-    os.environ.pop("REDIS_URL", None)
-    if db_url:
-        os.environ["DATABASE_URL"] = db_url
-        from bench.scratch import recreate_postgres
-
-        recreate_postgres(db_url)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = sqlite_path or str(Path(tempfile.mkdtemp()) / "bench-reports.sqlite3")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
@@ -81,7 +61,7 @@ def main():
     parser.add_argument("--sqlite", help="keep the SQLite file here; reuse its data when it already has a campaign")
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL")
-    setup_django(db_url, args.sqlite)
+    setup_django_on_scratch_database(db_url, "bench-reports.sqlite3", args.sqlite)
 
     import pandas as pd
     from django.db import connection
@@ -189,22 +169,17 @@ def main():
         "\nbaselines: dashboard = one query of (institution, score, passed) per attempt + pandas groupby;"
         " item analysis = the answer rows read + groupby mean; workbook/csv = per-person rows + DataFrame.to_excel"
     )
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (out / f"bench_reports-{backend}-{stamp}.json").write_text(
-        json.dumps(
-            {
-                "staff": campaign.staff,
-                "answers": answers,
-                "backend": backend,
-                "generate_s": generate_s,
-                "load_average": load,
-                "results": results,
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    write_results(
+        f"bench_reports-{backend}",
+        {
+            "staff": campaign.staff,
+            "answers": answers,
+            "backend": backend,
+            "generate_s": generate_s,
+            "load_average": load,
+            "results": results,
+        },
+        ensure_ascii=False,
     )
     return 0 if all(r["ok"] for r in results) else 1
 
