@@ -21,7 +21,9 @@ Use from a consumer:
 A consumer may also deliver synchronously, inside the dispatch loop: `fanout_direct(message)` returns True when it
 has written the message itself (elearn.realtime.direct_frames: one frame built per broadcast and written to each daphne
 connection), False to take the ordinary path below. The hub calls it only when nothing is pending for that consumer,
-so messages still arrive in order. Every consumer that joins needs the method (FanoutMixin gives a default).
+so messages still arrive in order. Every consumer that joins needs the method (FanoutMixin gives a default). What a
+personal frame needs from the database is read once per process and message before the dispatch loop, by the
+preparation registered for the message type (`prepare_with`), so personal frames can take the direct path too.
 
 `message` is shared by every local consumer: do not mutate it. A consumer may personalise what it sends (e.g. pick
 its own rank out of a {player: rank} map carried in the message). `FanoutMixin.fanout_deliver` dispatches to a
@@ -208,7 +210,17 @@ class Hub:
             if envelope.get("type") != ENVELOPE_TYPE:
                 self.stats["ignored"] += 1
                 continue
-            self.dispatch(envelope["group"], envelope["message"])
+            group, message = envelope["group"], envelope["message"]
+            prepare = _preparers.get(message.get("type"))
+            if prepare is not None and self.members.get(group):
+                try:
+                    await prepare(message)  # later messages wait in the layer: order holds
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the consumers take the ordinary path, which does its own reading
+                    self.stats["prepare_errors"] += 1
+                    logger.exception("fanout: preparing a %s message failed", message.get("type"))
+            self.dispatch(group, message)
 
     async def _refresh_loop(self) -> None:
         while True:
@@ -265,6 +277,16 @@ class Hub:
                     logger.exception("fanout: delivery to %r failed", consumer)
         finally:
             outbox.task = None
+
+
+_preparers: dict = {}
+
+
+def prepare_with(message_type: str, prepare) -> None:
+    """Before a message of `message_type` is handed to this process's consumers, `await prepare(message)` once: it may
+    cache what every consumer needs on the (shared) message under a "__" key, so that each consumer can write its own
+    frame in the dispatch loop (`fanout_direct`) instead of waiting for it in a task of its own."""
+    _preparers[message_type] = prepare
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

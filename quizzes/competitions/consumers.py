@@ -93,6 +93,20 @@ async def results_for(game_id: int, version: int) -> dict:
     return await asyncio.shield(task)
 
 
+PERSONAL_PHASES = ("reveal", "leaderboard", "finished")  # each player's frame carries their own result and rank
+
+
+async def _prepare_state(message: dict) -> None:
+    """Run by the fan-out before a state reaches this process's phones: the players' results of a personal phase,
+    read once, so that every phone's frame is written in the dispatch loop (PlayerConsumer.fanout_direct)."""
+    state = message.get("state") or {}
+    if state.get("phase") in PERSONAL_PHASES:
+        message["__results__"] = await results_for(state["game"], state["version"])
+
+
+fanout.prepare_with("game.state", _prepare_state)
+
+
 def schedule_close(state: dict) -> None:
     """When a question is open, close it on time even if nobody sends anything (one timer per process and question).
 
@@ -395,16 +409,32 @@ class PlayerConsumer(CompetitionConsumer):
         await self.send_json({"type": "ack", "index": result.index, "status": result.status})
 
     def fanout_direct(self, message: dict) -> bool:
-        """A question state, written by the fan-out itself as one shared frame (see the module docstring)."""
-        if self.writer is None or message["type"] != "game.state" or message["state"]["phase"] != "question":
+        """Written by the fan-out itself, in its dispatch loop (see the module docstring): a question as one shared
+        frame; a reveal, leaderboard or final state as this player's own frame, from the results the fan-out read
+        once for the process (_prepare_state). Anything else, or no results: the ordinary path."""
+        if self.writer is None or message["type"] != "game.state":
             return False
         state = message["state"]
-        schedule_close(state)
+        if state["phase"] == "question":
+            schedule_close(state)
+            if not self.writer.write(
+                direct_frames.shared_frame(message, lambda: _encoded(message) + _clock_fields(state) + "}")
+            ):
+                return False
+            self.on_question(state)
+            return True
+        table = message.get("__results__")
+        if table is None or state["phase"] not in PERSONAL_PHASES:
+            return False
+        me = table.get(self.player_id) or self.me
+        clock = message.get("__clock__")
+        if clock is None:  # no countdown in these phases: one server_time for the whole dispatch loop
+            clock = message["__clock__"] = _clock_fields(state)
         if not self.writer.write(
-            direct_frames.shared_frame(message, lambda: _encoded(message) + _clock_fields(state) + "}")
+            direct_frames.text_frame(_encoded(message) + clock + ',"me":' + self.me_text(me) + "}")
         ):
             return False
-        self.on_question(state)
+        self.me = me
         return True
 
     def on_question(self, state: dict) -> None:
@@ -413,7 +443,7 @@ class PlayerConsumer(CompetitionConsumer):
 
     async def deliver_state(self, message: dict) -> None:
         state = message["state"]
-        if state["phase"] in ("reveal", "leaderboard", "finished"):
+        if state["phase"] in PERSONAL_PHASES:
             table = await results_for(state["game"], state["version"])
             self.me = table.get(self.player_id) or self.me
         elif state["phase"] == "question":

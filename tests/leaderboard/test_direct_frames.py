@@ -323,3 +323,73 @@ def test_a_leaderboard_update_is_framed_once_and_written_to_each_viewer():
     assert parse_frame(first) == (0x81, fanout.json_text(message))
     assert json.loads(fanout.json_text(message)) == {k: v for k, v in message.items() if not k.startswith("__")}
     assert not LeaderboardConsumer().fanout_direct(message)  # no writer (not daphne): the ordinary path
+
+
+# --- personal frames (reveal, leaderboard, finished): prepared once per process, written in the dispatch loop --------
+def _player(player_id, me=None):
+    from quizzes.competitions.consumers import PlayerConsumer
+
+    phone = PlayerConsumer()
+    phone.player_id, phone.me = player_id, me or {"index": 0, "answered": True}
+    phone.writer, protocol, _ = writer_with()
+    return phone, protocol
+
+
+def _reveal(**extra):
+    state = {"game": 7, "version": 5, "phase": "reveal", "index": 0, "reveal": {"correct": [1]}}
+    return {"type": "game.state", "state": state, **extra}
+
+
+def test_a_reveal_with_its_prepared_results_is_written_as_each_players_own_frame():
+    results = {1: {"index": 0, "rank": 1, "score": 1000}, 2: {"index": 0, "rank": 2, "score": 600}}
+    message = _reveal(__results__=results)
+    phones = [_player(1), _player(2), _player(3, me={"index": 0, "answered": False})]
+    assert all(phone.fanout_direct(message) for phone, _ in phones)
+    frames = [json.loads(parse_frame(protocol.transport.written[0])[1]) for _, protocol in phones]
+    assert [f["me"] for f in frames] == [results[1], results[2], {"index": 0, "answered": False}]  # 3: not in table
+    assert all(f["phase"] == "reveal" and f["remaining"] is None and "__results__" not in f for f in frames)
+    assert frames[0]["server_time"] == frames[1]["server_time"]  # one clock for the dispatch loop
+    assert phones[0][0].me is results[1]  # the phone's own state follows what it was sent
+
+
+def test_a_personal_state_without_prepared_results_takes_the_ordinary_path():
+    phone, protocol = _player(1)
+    assert not phone.fanout_direct(_reveal())
+    phone.writer = None  # not under daphne
+    assert not phone.fanout_direct(_reveal(__results__={1: {"rank": 1}}))
+    assert protocol.transport.written == [] and phone.me == {"index": 0, "answered": True}
+
+
+async def test_the_hub_prepares_a_message_once_before_any_consumer_sees_it_and_survives_a_failing_preparation():
+    seen = []
+
+    async def prepare(message):
+        seen.append(message["n"])
+        if message["n"] == 2:
+            raise RuntimeError("database gone")
+        await asyncio.sleep(0.02)
+        message["__prepared__"] = f"table {message['n']}"
+
+    class Reader(DirectConsumer):
+        def fanout_direct(self, message):
+            self.got.append(("direct", message["n"], message.get("__prepared__")))
+            return True
+
+    fanout.prepare_with("t.prepared", prepare)
+    group = "test.direct.prepared"
+    readers = [Reader(), Reader()]
+    for reader in readers:
+        await fanout.join(group, reader)
+    try:
+        for n in (1, 2, 3):
+            await abroadcast(group, {"type": "t.prepared", "kind": "fast", "n": n})
+        async with asyncio.timeout(3):
+            while any(len(r.got) < 3 for r in readers):
+                await asyncio.sleep(0.01)
+    finally:
+        for reader in readers:
+            await fanout.leave_all(reader)
+        fanout._preparers.pop("t.prepared", None)
+    assert seen == [1, 2, 3]  # once per message, not per consumer
+    for reader in readers:  # in order; the failed preparation still delivers, without its cache
+        assert reader.got == [("direct", 1, "table 1"), ("direct", 2, None), ("direct", 3, "table 3")]
