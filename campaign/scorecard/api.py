@@ -124,7 +124,7 @@ class ScorecardViewSet(viewsets.ViewSet):
     def _campaign(self):
         raw = str(self.request.query_params.get("campaign") or "").strip()
         if raw:
-            if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
                 raise NotFound()
             campaign = selectors.campaign_for(int(raw))
         else:
@@ -153,7 +153,8 @@ class ScorecardViewSet(viewsets.ViewSet):
         responses={200: ScorecardSerializer, 403: DetailSerializer, 404: DetailSerializer},
     )
     def retrieve(self, request, pk=None):
-        institution_id = int(pk) if str(pk).isdigit() and int(pk) <= MAX_ID else None
+        pk = str(pk)
+        institution_id = int(pk) if pk.isascii() and pk.isdigit() and int(pk) <= MAX_ID else None
         if institution_id is None or not can_manage_institution(request.user, institution_id):
             raise NotFound()
         if not Institution.objects.filter(pk=institution_id).exists():

@@ -33,6 +33,12 @@ def _date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def _drawable(value) -> str:
+    """`value` without what STSong-Light cannot draw: characters beyond the BMP (emoji, which the CID font's 2-byte
+    encoding turns into two unrelated CJK characters), variation selectors and zero-width joiners left by them."""
+    return "".join(ch for ch in str(value) if ord(ch) <= 0xFFFF and ch != "\u200d" and not "\ufe00" <= ch <= "\ufe0f")
+
+
 def render_summary_pdf(card, *, campaign, exam, drills, issuer: str | None = None) -> bytes:
     """PDF bytes of `card` (campaign.scorecard.selectors.Card) for `campaign`; `drills`: the Drill rows held."""
     font = certificates._font()
@@ -41,13 +47,14 @@ def render_summary_pdf(card, *, campaign, exam, drills, issuer: str | None = Non
     width, height = A4
     c = canvas.Canvas(buffer, pagesize=A4)
     inst = card.institution
-    c.setTitle(f"{campaign.name} 活动总结 {inst.name}")
+    c.setTitle(_drawable(f"{campaign.name} 活动总结 {inst.name}"))
     c.setAuthor(issuer)
-    c.setSubject(campaign.name)
+    c.setSubject(_drawable(campaign.name))
     left, right = 18 * mm, width - 18 * mm
     y = height - 22 * mm
 
     def text(x, y, value, size=10.5, color=INK, align="left", face=font):
+        value = _drawable(value)
         c.setFont(face, size)
         c.setFillColor(color)
         if align == "right":
@@ -59,6 +66,7 @@ def render_summary_pdf(card, *, campaign, exam, drills, issuer: str | None = Non
 
     def fit(value: str, size: float, room: float) -> str:
         """`value` cut with … to `room` points wide."""
+        value = _drawable(value)
         if c.stringWidth(value, font, size) <= room:
             return value
         while value and c.stringWidth(value + "…", font, size) > room:
@@ -66,13 +74,23 @@ def render_summary_pdf(card, *, campaign, exam, drills, issuer: str | None = Non
         return value + "…"
 
     # --- heading
-    text(width / 2, y, fit(f"{campaign.name} 活动总结", 18, right - left), size=18, align="center")
-    y -= 9 * mm
+    # A long campaign name takes two lines rather than losing "活动总结"; the period is never cut for the theme.
+    heading = certificates._wrap(c, _drawable(f"{campaign.name} 活动总结"), font, 18, right - left)
+    if len(heading) > 2:
+        rest = "".join(heading[1:]).removesuffix("活动总结").rstrip()
+        heading = [heading[0], fit(rest, 18, right - left - c.stringWidth(" 活动总结", font, 18)) + " 活动总结"]
+    for part in heading:
+        text(width / 2, y, part, size=18, align="center")
+        y -= 9 * mm
     text(width / 2, y, fit(inst.name, 14, right - left), size=14, align="center")
     y -= 7 * mm
-    period = f"{_date(campaign.starts_on)} 至 {_date(campaign.ends_on)}"
-    theme = f"主题：{campaign.theme}　" if campaign.theme else ""
-    text(width / 2, y, fit(f"{theme}活动时间：{period}", 9.5, right - left), size=9.5, color=MUTED, align="center")
+    period = f"活动时间：{_date(campaign.starts_on)} 至 {_date(campaign.ends_on)}"
+    theme = f"主题：{campaign.theme}" if campaign.theme else ""
+    if theme and c.stringWidth(_drawable(f"{theme}　{period}"), font, 9.5) > right - left:
+        text(width / 2, y, fit(theme, 9.5, right - left), size=9.5, color=MUTED, align="center")
+        y -= 5 * mm
+        theme = ""
+    text(width / 2, y, f"{theme}　{period}" if theme else period, size=9.5, color=MUTED, align="center")
     y -= 5 * mm
     roster = "无在册人员" if card.no_roster else f"在册 {card.roster} 人"
     exam_text = f"考试：{exam.title}" if exam is not None else "本活动期间无考试"

@@ -10,6 +10,7 @@ The rule, in full (the README and the pages repeat it):
 - A rate criterion earns weight x min(1, rate / requirement); a count criterion weight x min(1, held / required).
   Partial work earns partial points; doing more than required earns nothing extra.
 - A criterion is met when the rate (exactly, not the rounded figure) reaches the requirement, or the count does.
+- The total is the sum of the criteria's points as shown (each rounded to 0.1), so the shown parts add up to it.
 - A criterion that does not apply is left out and the total is scaled to 100 over those that do: a requirement
   of 0 (不考核), nobody it applies to (no required study module, no exam audience, no task for the institution),
   or a figure whose source is not available (shown as "—").
@@ -161,17 +162,11 @@ def score(measures: Sequence[Measure], *, roster: int, overdue_hazards: int | No
     penalty = overdue_penalty(overdue_hazards)
     if roster <= 0 or not counted:
         return Score(results, penalty, None, max_points)
-    earned = sum(Fraction(r.weight) * min(Fraction(1), _share(r)) for r in counted)  # exact, rounded once
+    # The points as shown (each rounded to 0.1), so that the shown parts add up to the shown total (30.1 = 16.7 + 6.7
+    # + 6.7, not the exact 30.0): a total nobody can work out from the page is a total nobody trusts.
+    earned = sum(Fraction(str(r.points)) for r in counted)
     total = float(earned * 100 / max_points) - penalty
     return Score(results, penalty, round(max(0.0, total), 1), max_points)
-
-
-def _share(result: Result) -> Fraction:
-    if result.is_rate:
-        if not result.of:
-            return Fraction(0)
-        return Fraction(result.done * 100, result.of * result.target)
-    return Fraction(result.done, result.target)
 
 
 def rank(totals: Iterable[tuple[Hashable, float | None]]) -> dict[Hashable, int | None]:

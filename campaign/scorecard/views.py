@@ -30,7 +30,8 @@ def _require_district(request) -> None:
 
 def _number(raw) -> int | None:
     raw = str(raw or "").strip()
-    if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
+    # isdigit() alone also accepts "²" or "١", which int() refuses or reads as another number.
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
         return int(raw)
     return None
 

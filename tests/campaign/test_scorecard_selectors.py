@@ -107,8 +107,8 @@ def test_more_drills_and_changed_requirements(world, district_admin, inst_b):
     assert lines["drills"].state == rules.MET
     assert lines["trainings"].state == rules.NOT_APPLICABLE and lines["trainings"].requirement_text == "不考核"
     assert lines["study"].state == rules.MET  # 33.3 % >= 30 %
-    # study 25 + participation 20/3 + pass 0 + tasks 20/3 + drills 10, over 90 points
-    assert card.total == round((25 + 20 / 3 + 0 + 20 / 3 + 10) * 100 / 90, 1)
+    # study 25 + participation 6.7 + pass 0 + tasks 6.7 + drills 10 (the points as shown), over 90 points
+    assert card.total == round((25 + 6.7 + 0 + 6.7 + 10) * 100 / 90, 1)
 
 
 def test_campaign_exam_is_the_latest_published_exam_overlapping_the_campaign(world):
