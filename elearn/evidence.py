@@ -241,3 +241,11 @@ def serve_evidence(field_file, *, download_name: str = "", content_type: str = "
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+def queued_by_another(request) -> bool:
+    """A POST the phone's outbox (elearn/static/elearn/outbox.js) queued for one person and now sends under another
+    person's session (a tab left open across a sign-out and sign-in): the outbox names who queued it in X-Outbox-User.
+    The views refuse it with 401 and the outbox keeps it for its owner's next sign-in."""
+    sent = request.headers.get("X-Outbox-User")
+    return sent is not None and sent != str(request.user.pk)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elearn.org.models import Institution
 from hazards.models import Category, Judgement, Severity
+from hazards.services import MAX_PHOTOS_PER_UPLOAD
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -31,7 +32,13 @@ class PhotosField(forms.FileField):
 
 
 def photo_widget_attrs() -> dict:
-    return {"accept": "image/*", "capture": "environment", "data-outbox-photos": ""}
+    # data-outbox-max: the phone stops at the server's limit instead of shrinking and uploading photos it will refuse
+    return {
+        "accept": "image/*",
+        "capture": "environment",
+        "data-outbox-photos": "",
+        "data-outbox-max": str(MAX_PHOTOS_PER_UPLOAD),
+    }
 
 
 class ReportForm(forms.Form):

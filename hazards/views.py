@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from elearn.evidence import serve_evidence
+from elearn.evidence import queued_by_another, serve_evidence
 from hazards import selectors, services
 from hazards.exceptions import HazardError, UnknownReceipt
 from hazards.forms import AnswerForm, ReceiptForm, ReportForm
@@ -47,6 +47,8 @@ def _no_store(response):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request):
+    if request.method == "POST" and queued_by_another(request):  # the outbox keeps it for its owner's next sign-in
+        return JsonResponse({"ok": False, "error": "other_user"}, status=401)
     form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():

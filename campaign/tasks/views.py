@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from campaign.tasks import selectors, services
 from campaign.tasks.exceptions import TaskError
 from campaign.tasks.models import Answer, SubmissionFile, SubmissionPhoto
-from elearn.evidence import serve_evidence
+from elearn.evidence import queued_by_another, serve_evidence
 from elearn.org.disclosure import DOWNLOAD, disclose
 
 
@@ -54,6 +54,8 @@ def task_detail(request, task_id: int):
     submission = selectors.my_submission(task, request.user)
     errors, posted = {}, None
     if request.method == "POST":
+        if queued_by_another(request):  # the outbox keeps it for its owner's next sign-in
+            return JsonResponse({"ok": False, "error": "other_user"}, status=401)
         posted = request.POST
         try:
             result = services.submission_submit(

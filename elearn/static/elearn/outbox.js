@@ -15,7 +15,9 @@
  *   script. 2xx {ok: true, redirect, message}: removed with its draft, the page follows redirect. 4xx {ok: false,
  *   message, errors}: removed, draft kept, errors shown by the fields. 401 / 403 without {ok: false} (the CSRF or
  *   login check: session expired): kept, and the person is asked to sign in again.
- * The server must be idempotent on client_uuid: a retry after a lost answer repeats the same POST. */
+ * The server must be idempotent on client_uuid: a retry after a lost answer repeats the same POST. The POST names the
+ * person who queued it (X-Outbox-User); a session of someone else answers 401 (kept for that person). A page whose
+ * CSRF cookie changed since it was drawn (a sign-in in another tab) sends nothing. */
 (function () {
   "use strict";
   if (window.elearnOutbox) { return; }  // base.html and a page may both load it
@@ -525,7 +527,12 @@
     lsSet(HINT, String(n));
     return n;
   }
+  // The CSRF cookie as this page found it: Django rotates it at every sign-in, so a change means someone signed in
+  // (or out and in again) in another tab since this page was drawn, and the user id on this page is stale.
+  var pageCsrf = cookie("csrftoken");
+  function sessionChanged() { return cookie("csrftoken") !== pageCsrf; }
   function mayAct(entry) {
+    if (sessionChanged()) { return false; }  // sent by the next page drawn for whoever is signed in now
     var me = pageUser();
     if (me === null || entry.user === null || entry.user === undefined) { return true; }
     // Never send one person's report under another's session (shared ward phones), nor an anonymous one under a
@@ -555,7 +562,8 @@
     try {
       res = await fetch(entry.action, {
         method: "POST", body: fd, credentials: "same-origin", signal: ctl ? ctl.signal : undefined,
-        headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(entry) }
+        // the server refuses (401) when the session is not the queuing person's: the last word on "never as another"
+        headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(entry), "X-Outbox-User": entry.user || "" }
       });
       if ((res.headers.get("Content-Type") || "").indexOf("json") >= 0) {
         body = await res.json().catch(function () { return null; });
@@ -600,6 +608,13 @@
 
   async function run(force) {
     clearTimeout(retryTimer);
+    if (sessionChanged()) {  // signed in or out elsewhere: this page sends nothing; say so by a form still queued
+      var queued = await all(OUTBOX);
+      forms.forEach(function (c) {
+        if (queued.some(function (x) { return x.id === c.uuid; })) { setBusy(c, false); setStatus(c, t("session", null, c.form), loginLink(c.form)); }
+      });
+      return;
+    }
     var entries = (await all(OUTBOX)).filter(mayAct).sort(function (a, b) { return a.created - b.created; });
     var now = Date.now();
     var due = entries.filter(function (e) { return force || (e.state !== "auth" && e.nextAt <= now); });
@@ -644,25 +659,19 @@
       setStatus(ctx, t("queued", { n: n }, ctx.form));
     }
   }
+  function sentText(out, form) {  // 已提交 and the server's message, once (its message may say 已提交 itself)
+    var sent = t("sent", null, form);
+    return !out.message ? sent : out.message.indexOf(sent) >= 0 ? out.message : sent + " " + out.message;
+  }
   async function onSent(e, out) {
     await del(OUTBOX, e.id);
     var draft = await get(DRAFTS, e.draftKey);
     if (draft && draft.uuid === e.id) { await del(DRAFTS, e.draftKey); }
     var ctx = ctxFor(e.draftKey);
     var redirect = out.redirect && sameOrigin(out.redirect) ? out.redirect : null;
+    tell({ kind: "sent", id: e.id, draftKey: e.draftKey, redirect: redirect, message: out.message || null });
     if (ctx && ctx.uuid === e.id) {
-      clearTimeout(ctx.saveTimer);
-      if (redirect) {
-        setStatus(ctx, t("sent", null, ctx.form));
-        location.assign(redirect);
-        return;
-      }
-      ctx.form.reset();
-      ctx.photos = [];
-      ctx.lists.forEach(function (list, input) { renderPhotos(ctx, input); });
-      setUuid(ctx, uuid4());
-      setBusy(ctx, false);
-      setStatus(ctx, t("sent", null, ctx.form) + (out.message ? " " + out.message : ""));
+      showSent(ctx, out, redirect);
     } else {  // sent from another page: say so, and offer what the form's page would have opened
       var link = null;
       if (redirect) {
@@ -670,8 +679,45 @@
         link.href = redirect;
         link.textContent = t("view");
       }
-      toast(t("sent") + (out.message ? " " + out.message : ""), link);
+      toast(sentText(out, null), link);
     }
+  }
+  function showSent(ctx, out, redirect) {
+    clearTimeout(ctx.saveTimer);
+    if (redirect) {
+      setStatus(ctx, t("sent", null, ctx.form));
+      location.assign(redirect);
+      return;
+    }
+    ctx.form.reset();
+    ctx.photos = [];
+    ctx.lists.forEach(function (list, input) { renderPhotos(ctx, input); });
+    setUuid(ctx, uuid4());
+    setBusy(ctx, false);
+    setStatus(ctx, sentText(out, ctx.form));
+  }
+  function showRejected(ctx, errors, message, fresh) {
+    if (fresh) { setUuid(ctx, fresh); }
+    ctx.errors = errors;
+    ctx.message = message;
+    setBusy(ctx, false);
+    setStatus(ctx, "");
+    showErrors(ctx, errors, message);
+  }
+  // Tabs of one browser share the outbox: the tab that sent an entry tells the tab showing its form (if another).
+  var channel = null;
+  try { channel = window.BroadcastChannel ? new BroadcastChannel("elearn-outbox") : null; } catch (e) { channel = null; }
+  function tell(msg) {
+    if (channel) { try { channel.postMessage(msg); } catch (e) { /* nobody listens */ } }
+  }
+  if (channel) {
+    channel.onmessage = function (ev) {
+      var m = ev.data || {}, ctx = ctxFor(m.draftKey);  // the key holds the user: only that person's form hears it
+      if (!ctx || ctx.uuid !== m.id || sessionChanged()) { return; }
+      if (m.kind === "sent") { showSent(ctx, { message: m.message }, m.redirect); }
+      else if (m.kind === "rejected") { showRejected(ctx, m.errors, m.message, m.fresh); }
+      else if (m.kind === "auth") { showQueued(ctx, { state: "auth" }); }
+    };
   }
   async function onRejected(e, body) {
     await del(OUTBOX, e.id);
@@ -687,13 +733,9 @@
       await put(DRAFTS, draft);
     }
     var ctx = ctxFor(e.draftKey);
+    tell({ kind: "rejected", id: e.id, draftKey: e.draftKey, errors: errors, message: message, fresh: fresh });
     if (ctx && ctx.uuid === e.id) {
-      if (fresh) { setUuid(ctx, fresh); }
-      ctx.errors = errors;
-      ctx.message = message;
-      setBusy(ctx, false);
-      setStatus(ctx, "");
-      showErrors(ctx, errors, message);
+      showRejected(ctx, errors, message, fresh);
     } else {
       var a = document.createElement("a");
       a.href = e.page;
@@ -705,6 +747,7 @@
     e.state = "auth";
     await put(OUTBOX, e);
     var ctx = ctxFor(e.draftKey);
+    tell({ kind: "auth", id: e.id, draftKey: e.draftKey });
     if (!ctx || ctx.uuid !== e.id) { toast(t("session"), loginLink(null)); }
   }
 
