@@ -19,6 +19,10 @@ def test_embedded_default(monkeypatch, tmp_path):
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and "journal_mode=WAL" in db["OPTIONS"]["init_command"]
     assert db["OPTIONS"]["timeout"] >= 5
+    # connections kept per thread (opening one was a third of a join storm's CPU); SQLITE_CONN_MAX_AGE=0 turns it off
+    assert db["CONN_MAX_AGE"] == 600
+    monkeypatch.setenv("SQLITE_CONN_MAX_AGE", "0")
+    assert backends.database(tmp_path)["CONN_MAX_AGE"] == 0
     assert backends.channel_layers()["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert backends.caches()["default"]["BACKEND"].endswith("LocMemCache")
 

@@ -1,6 +1,7 @@
 """The one place that turns environment variables into backend settings.
 
-No variables: embedded SQLite (WAL, IMMEDIATE transactions), in-memory channel layer, local-memory cache.
+No variables: embedded SQLite (WAL, IMMEDIATE transactions, connections kept per thread for SQLITE_CONN_MAX_AGE
+seconds, default 600), in-memory channel layer, local-memory cache.
 DATABASE_URL: PostgreSQL through psycopg's pool with CONN_MAX_AGE=0 (persistent connections under ASGI
 exhausted PostgreSQL under 50 concurrent requests; the pool served about 5x more). CONN_HEALTH_CHECKS makes Django
 give the pool `check=ConnectionPool.check_connection`: after PostgreSQL restarts, the pool's idle connections are
@@ -54,6 +55,11 @@ def _sqlite(path: str) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Kept open by each thread (the sync thread and the WebSocket consumers' pool: a few per process) instead of
+        # one new connection per request: opening one (Django's SQL functions, the PRAGMAs, the WAL check) was a third
+        # of a join storm's CPU. SQLite has no server to exhaust, which is why Django's advice against persistent
+        # connections under ASGI (use the backend's pool, as PostgreSQL does here) does not apply to it.
+        "CONN_MAX_AGE": int(os.environ.get("SQLITE_CONN_MAX_AGE", "600")),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
