@@ -25,6 +25,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # A live server subprocess started by tests/e2e points at the test database by name.
 if os.environ.get("ELEARN_LIVE_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["ELEARN_LIVE_DB_NAME"]
+else:
+    # In the pytest process a connection kept by a worker thread would outlive its test, and Channels' per-message
+    # close_old_connections would then touch the database in a test that has no database access (pytest-django
+    # refuses it). The live servers of the end-to-end tests keep the production behaviour.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 CHANNEL_LAYERS = backends.channel_layers(prefix=f"elearn-test-{RUN_ID}")
 CACHES = backends.caches(prefix=f"elearn-test-{RUN_ID}")
 PASSWORD_HASHERS = [
