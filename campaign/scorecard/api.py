@@ -14,8 +14,6 @@ from campaign.scorecard import rules, selectors
 from elearn.org.models import Institution
 from elearn.org.permissions import can_manage_institution, is_manager, sees_every_institution
 
-MAX_ID = 2**31 - 1
-
 
 class CampaignSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -124,9 +122,10 @@ class ScorecardViewSet(viewsets.ViewSet):
     def _campaign(self):
         raw = str(self.request.query_params.get("campaign") or "").strip()
         if raw:
-            if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
+            campaign_id = selectors.parse_id(raw)
+            if campaign_id is None:
                 raise NotFound()
-            campaign = selectors.campaign_for(int(raw))
+            campaign = selectors.campaign_for(campaign_id)
         else:
             campaign = selectors.campaign_for()
         if campaign is None:
@@ -153,8 +152,7 @@ class ScorecardViewSet(viewsets.ViewSet):
         responses={200: ScorecardSerializer, 403: DetailSerializer, 404: DetailSerializer},
     )
     def retrieve(self, request, pk=None):
-        pk = str(pk)
-        institution_id = int(pk) if pk.isascii() and pk.isdigit() and int(pk) <= MAX_ID else None
+        institution_id = selectors.parse_id(pk)
         if institution_id is None or not can_manage_institution(request.user, institution_id):
             raise NotFound()
         if not Institution.objects.filter(pk=institution_id).exists():

@@ -50,6 +50,18 @@ SORT_KEYS = ("rank", "name", "roster", *rules.CRITERIA, "hazards", "score")
 # --------------------------------------------------------------------------- the campaign and its exam
 
 
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw) -> int | None:
+    """An id from a URL or query string (?campaign=, an institution), else None: ASCII digits only (isdigit() alone
+    also accepts "²" or "١", which int() refuses or reads as another number), within the database's integer."""
+    raw = str(raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
 def campaign_for(campaign_id: int | None = None) -> Campaign | None:
     """The campaign asked for, else the current one (Campaign.objects.current())."""
     if campaign_id is not None:

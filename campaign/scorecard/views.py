@@ -15,8 +15,6 @@ from campaign.scorecard import export, pdf, rules, selectors
 from elearn.org.models import Institution
 from elearn.org.permissions import can_manage_institution, is_manager, sees_every_institution
 
-MAX_ID = 2**31 - 1
-
 
 def _require_manager(request) -> None:
     if not is_manager(request.user):
@@ -28,19 +26,11 @@ def _require_district(request) -> None:
         raise PermissionDenied
 
 
-def _number(raw) -> int | None:
-    raw = str(raw or "").strip()
-    # isdigit() alone also accepts "²" or "١", which int() refuses or reads as another number.
-    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
-        return int(raw)
-    return None
-
-
 def _campaign(request):
     """The campaign asked for (?campaign=id: 404 if there is none such), else the current one (may be None)."""
     raw = request.GET.get("campaign", "")
     if raw:
-        campaign_id = _number(raw)
+        campaign_id = selectors.parse_id(raw)
         campaign = selectors.campaign_for(campaign_id) if campaign_id is not None else None
         if campaign is None:
             raise Http404
