@@ -1,0 +1,138 @@
+"""elearn.sync_http: Django's synchronous stack served in one trip to the request's thread under ASGI."""
+
+import asyncio
+import threading
+import time
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.core import signals
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import override_settings
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from elearn.sync_http import SyncStackASGIHandler
+
+EVENTS: list[tuple[str, int]] = []
+
+
+@csrf_exempt
+def plain(request):
+    EVENTS.append(("view", threading.get_ident()))
+    return HttpResponse(f"ok {request.method} {request.body.decode()}")
+
+
+def slow(request):
+    time.sleep(0.3)
+    EVENTS.append(("view", threading.get_ident()))
+    return HttpResponse("late")
+
+
+def streamed(request):
+    EVENTS.append(("view", threading.get_ident()))
+
+    def parts():
+        try:
+            for k in range(3):
+                EVENTS.append(("part", threading.get_ident()))
+                yield f"part {k};"
+        finally:
+            EVENTS.append(("iterator closed", threading.get_ident()))
+
+    return StreamingHttpResponse(parts())
+
+
+urlpatterns = [path("plain/", plain), path("slow/", slow), path("streamed/", streamed)]
+
+
+@pytest.fixture
+def events():
+    EVENTS.clear()
+
+    def started(**kwargs):
+        EVENTS.append(("started", threading.get_ident()))
+
+    def finished(**kwargs):
+        EVENTS.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started, dispatch_uid="test_sync_http_started")
+    signals.request_finished.connect(finished, dispatch_uid="test_sync_http_finished")
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        yield EVENTS
+    signals.request_started.disconnect(dispatch_uid="test_sync_http_started")
+    signals.request_finished.disconnect(dispatch_uid="test_sync_http_finished")
+
+
+def scope(path, method="GET"):
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+
+
+async def receive_all(app):
+    start = await app.receive_output(timeout=5)
+    body = b""
+    while True:
+        message = await app.receive_output(timeout=5)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return start, body
+
+
+def kinds(events):
+    return [kind for kind, _ in events]
+
+
+async def test_the_middleware_chain_is_synchronous():
+    handler = SyncStackASGIHandler()
+    assert not asyncio.iscoroutinefunction(handler._middleware_chain)
+
+
+async def test_a_request_runs_in_one_thread_and_is_finished_before_its_answer_is_sent(events):
+    app = ApplicationCommunicator(SyncStackASGIHandler(), scope("/plain/", "POST"))
+    await app.send_input({"type": "http.request", "body": b"a=1", "more_body": False})
+    start = await app.receive_output(timeout=5)
+    # request_finished (the database connection back to the pool) ran before the first byte went out
+    assert kinds(events) == ["started", "view", "finished"]
+    body = await app.receive_output(timeout=5)
+    assert start["status"] == 200
+    assert body["body"] == b"ok POST a=1"
+    threads = {thread for _, thread in events}
+    assert len(threads) == 1
+    assert threads != {threading.get_ident()}  # not the event loop's thread
+    await app.wait(timeout=5)
+
+
+async def test_a_streamed_answer_is_finished_after_its_last_part(events):
+    app = ApplicationCommunicator(SyncStackASGIHandler(), scope("/streamed/"))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    start, body = await receive_all(app)
+    assert start["status"] == 200
+    assert body == b"part 0;part 1;part 2;"
+    await app.wait(timeout=5)
+    assert kinds(events) == ["started", "view", "part", "part", "part", "iterator closed", "finished"]
+
+
+async def test_a_client_that_leaves_gets_no_answer_and_the_request_is_still_finished(events):
+    app = ApplicationCommunicator(SyncStackASGIHandler(), scope("/slow/"))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await app.send_input({"type": "http.disconnect"})
+    await app.wait(timeout=5)
+    for _ in range(50):  # the view's thread is not interrupted: it finishes, and request_finished runs after it
+        if kinds(events).count("finished") and "view" in kinds(events):
+            break
+        await asyncio.sleep(0.02)
+    assert app.output_queue.empty()  # nothing was sent
+    assert "view" in kinds(events)
+    assert kinds(events).index("finished") > kinds(events).index("view")
