@@ -5,6 +5,7 @@ test_exam_prepared_races.py."""
 
 import datetime as dt
 import io
+import json
 import random
 from decimal import Decimal
 
@@ -189,6 +190,7 @@ def test_a_start_claims_a_prepared_paper_and_it_stays_frozen(tree, bank, staff_a
     oldest = PreparedPaper.objects.filter(exam=exam).order_by("pk").first()
     expected = paper_of_items(oldest.items)
     snapshots = [i["snapshot"] for i in oldest.items]
+    ordered_items = oldest.items
     attempt = svc.attempt_start(exam=exam, user=staff_a)
 
     def row(aq):
@@ -203,6 +205,9 @@ def test_a_start_claims_a_prepared_paper_and_it_stays_frozen(tree, bank, staff_a
     assert oldest.items == [] and oldest.versions == {}  # the attempt holds its own copy
     assert paper_of(attempt) == expected
     assert [aq.snapshot for aq in attempt.paper.order_by("position")] == snapshots
+    assert [(aq.position, aq.section_title) for aq in attempt.paper.order_by("position")] == [
+        (n, i["section_title"]) for n, i in enumerate(ordered_items, start=1)
+    ]
     assert attempt.max_score == Decimal("20")
     assert PreparedPaper.objects.unclaimed().filter(exam=exam).count() == 2
     # Frozen: bank edits and a refresh after the claim change nothing in the attempt.
@@ -215,6 +220,38 @@ def test_a_start_claims_a_prepared_paper_and_it_stays_frozen(tree, bank, staff_a
     # Resuming does not claim a second paper.
     again = svc.attempt_start(exam=exam, user=staff_a)
     assert again.pk == attempt.pk and PreparedPaper.objects.filter(claimed_by__isnull=False).count() == 1
+
+
+def test_the_database_copies_a_prepared_paper_exactly(tree, bank, staff_a, client_for):
+    """The claimed items are copied into the attempt's rows by SQL (PostgreSQL's jsonb functions, SQLite's json1):
+    text that is awkward for JSON or SQL, odd points and empty option orders come out as they went in."""
+    exam = exam_with_rules(tree, bank)
+    prepare(exam, target=1)
+    paper = PreparedPaper.objects.get(exam=exam)
+    awkward = "引号\"双\" '单' 反斜杠\\ 换行\n制表\t $.x ->> 😀 \u0001 %s %(x)s"
+    items = paper.items
+    items[0]["section_title"] = awkward[:60]
+    items[0]["snapshot"]["stem"] = awkward
+    items[0]["snapshot"]["options"] = [awkward, "", "null", "[1]"]
+    items[1]["points"] = "2.50"
+    items[1]["option_order"] = []
+    items[2]["snapshot"]["nested"] = {"a": [1, 2.5, None, True, {"b": "c"}], "empty": {}}
+    paper.items = items
+    paper.max_score = Decimal("20.50")
+    paper.save()
+    response = client_for(staff_a).post(f"/api/v1/exams/{exam.pk}/start/", {}, content_type="application/json")
+    assert response.status_code == 201
+    attempt = Attempt.objects.get(user=staff_a)
+    rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
+    assert [r.position for r in rows] == list(range(1, len(items) + 1))
+    assert [(r.question_id, r.section_title, r.points, r.option_order, r.snapshot) for r in rows] == [
+        (i["question_id"], i["section_title"], Decimal(i["points"]), i["option_order"], i["snapshot"]) for i in items
+    ]
+    assert attempt.max_score == Decimal("20.50")
+    body = response.json()  # the API's answer carries the copied paper (read back), never the answers
+    assert [q["position"] for q in body["questions"]] == list(range(1, len(items) + 1))
+    assert body["questions"][0]["stem"] == awkward and body["answers"] == [] and body["max_score"] == "20.50"
+    assert "correct" not in json.dumps(body["questions"])
 
 
 def test_claiming_falls_back_to_drawing_when_none_is_left(tree, bank, staff_a, staff_b):
@@ -565,7 +602,7 @@ START_QUERIES = [
     "quizzes_preparedpaper",  # the claim: the oldest current paper, FOR UPDATE SKIP LOCKED
     "quizzes_question",  # are its questions unchanged in the bank? (ids, hashes, stamps: no text)
     "quizzes_attempt",  # the attempt
-    "quizzes_attemptquestion",  # its paper: one INSERT
+    "quizzes_attemptquestion",  # its paper: one INSERT ... SELECT from the claimed paper's items
     "quizzes_preparedpaper",  # the claim recorded
     "RELEASE SAVEPOINT",
 ]
@@ -574,9 +611,11 @@ START_QUERIES = [
 def table_of(sql: str) -> str:
     if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
         return sql.split(' "')[0]
-    for marker in (" FROM ", "INSERT INTO ", "UPDATE "):
-        if marker in sql:
-            return sql.split(marker, 1)[1].split()[0].strip('"')
+    for statement in ("INSERT INTO ", "UPDATE "):
+        if sql.startswith(statement):
+            return sql[len(statement) :].split()[0].strip('"')
+    if " FROM " in sql:
+        return sql.split(" FROM ", 1)[1].split()[0].strip('"')
     return sql[:30]
 
 
@@ -598,17 +637,22 @@ def test_the_start_path_with_a_prepared_paper_is_short(tree, bank, client):
     api = f"/api/v1/exams/{exam.pk}/start/"
     start_queries(client, users[0], api)  # warm caches (content types, the URL resolver)
     prepared = start_queries(client, users[1], api)
-    assert [table_of(q) for q in prepared] == START_QUERIES, "\n".join(q[:160] for q in prepared)
+    # The API's answer carries the paper: read back once the database has copied it.
+    assert [table_of(q) for q in prepared] == [*START_QUERIES, "quizzes_attemptquestion"], "\n".join(
+        q[:160] for q in prepared
+    )
+    copy = next(q for q in prepared if q.startswith("INSERT INTO") and "quizzes_attemptquestion" in q)
+    assert "SELECT" in copy and '"snapshot"' in copy  # copied by the database, not sent from Python
     bank_read = next(q for q in prepared if table_of(q) == "quizzes_question")
     assert '"content_hash"' in bank_read and '"stem"' not in bank_read
-    # The page's own start (the phone's script asks for JSON) costs the same queries and sends no paper.
+    # The page's own start (the phone's script asks for JSON) sends no paper and so never reads it.
     page = start_queries(
         client, users[2], reverse("quizzes:exam_start", args=[exam.pk]), HTTP_ACCEPT="application/json"
     )
     assert [table_of(q) for q in page] == START_QUERIES
     PreparedPaper.objects.unclaimed().delete()
     drawn = start_queries(client, users[3], api)
-    assert len(drawn) > len(prepared)
+    assert len(drawn) > len(page)  # (the API answer to a prepared start reads its paper back: one query)
     assert sum(table_of(q) == "quizzes_question" for q in drawn) == 2 + 1  # two drawing sections' pools, the rows
     assert any('"stem"' in q for q in drawn if table_of(q) == "quizzes_question")
 
