@@ -11,13 +11,16 @@ This handler builds the chain for synchronous use, exactly as under WSGI and as 
 request in one call in the request's thread: request_started, the request, the middlewares and the view, and, for
 a response whose body is already in memory, close() (request_finished: the database connection goes back to the
 pool before the bytes go out). The event loop only reads the body and writes the answer. Streaming responses are
-sent and closed as Django does. A client that disconnects while the view runs is handled as Django does: the
-answer is not sent and request_finished still runs (in the request's thread, after the view).
+sent and closed as Django does. A client that disconnects while the view runs gets no answer; the view is not
+interrupted (no synchronous view is), and its response is closed after it, in its thread, once. request_finished
+runs once for every request, also when something outside the view raised (a request_started receiver: Django's
+handler skips it then). A response whose close() fails is still sent, and the failure logged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from asgiref.sync import sync_to_async
 from django.core import signals
@@ -27,14 +30,16 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse
 from django.urls import set_script_prefix
 
+logger = logging.getLogger(__name__)
+
 
 class SyncStackASGIHandler(ASGIHandler):
     def __init__(self):
         base.BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
 
-    def serve(self, scope, body_file):
-        """In the request's thread: the whole synchronous request. Returns (response, closed)."""
+    def serve(self, scope, body_file, outcome: dict):
+        """In the request's thread: the whole synchronous request; the response is kept in `outcome`."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
         if request is not None:
@@ -42,10 +47,26 @@ class SyncStackASGIHandler(ASGIHandler):
             response._handler_class = self.__class__
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
-        if response.streaming:
-            return response, False
-        response.close()
-        return response, True
+        outcome["response"] = response
+        if not response.streaming:
+            self.finish(outcome)
+        return response
+
+    def finish(self, outcome: dict) -> None:
+        """In the request's thread, once per request: close the response (request_finished goes with it) or, when
+        there is none (the view raised, or the client left before it answered), send request_finished alone. Run
+        after serve() whatever happened to the task that awaited it: the request's thread runs its calls in order."""
+        if outcome.get("finished"):
+            return
+        outcome["finished"] = True
+        response = outcome.get("response")
+        if response is None:
+            signals.request_finished.send(sender=self.__class__)
+            return
+        try:
+            response.close()
+        except Exception:  # the answer is complete: send it, and report what failed after it
+            logger.exception("closing the response to %s failed", outcome.get("path"))
 
     async def handle(self, scope, receive, send):
         try:
@@ -53,12 +74,12 @@ class SyncStackASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         set_script_prefix(get_script_prefix(scope))
-        outcome = {}
+        outcome = {"path": scope.get("path")}
 
         async def process_request():
-            outcome["response"], outcome["closed"] = await sync_to_async(self.serve)(scope, body_file)
+            response = await sync_to_async(self.serve)(scope, body_file, outcome)
             try:
-                await self.send_response(outcome["response"], send)
+                await self.send_response(response, send)
             except asyncio.CancelledError:
                 pass  # the client left while the answer was being sent
 
@@ -66,25 +87,20 @@ class SyncStackASGIHandler(ASGIHandler):
             asyncio.create_task(self.listen_for_disconnect(receive)),
             asyncio.create_task(process_request()),
         ]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            if task.done():
-                try:
-                    task.result()
-                except RequestAborted:
-                    pass
-                except AssertionError:
-                    body_file.close()
-                    raise
-            else:
-                task.cancel()
-                try:
-                    await task
-                except asyncio.CancelledError:
-                    pass
-        response = outcome.get("response")
-        if response is None:  # the client left before the view answered
-            await signals.request_finished.asend(sender=self.__class__)
-        elif not outcome["closed"]:
-            await sync_to_async(response.close)()
-        body_file.close()
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
+                if task.done():
+                    try:
+                        task.result()
+                    except RequestAborted:
+                        pass
+                else:
+                    task.cancel()
+                    try:
+                        await task
+                    except asyncio.CancelledError:
+                        pass
+        finally:
+            await sync_to_async(self.finish)(outcome)
+            body_file.close()

@@ -133,6 +133,37 @@ async def test_a_client_that_leaves_gets_no_answer_and_the_request_is_still_fini
         if kinds(events).count("finished") and "view" in kinds(events):
             break
         await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
     assert app.output_queue.empty()  # nothing was sent
-    assert "view" in kinds(events)
-    assert kinds(events).index("finished") > kinds(events).index("view")
+    assert kinds(events) == ["started", "view", "finished"]  # finished once, after the view
+
+
+async def test_a_close_that_fails_is_logged_and_the_answer_still_sent(events, caplog):
+    def failing(**kwargs):
+        raise RuntimeError("cache close failed")
+
+    signals.request_finished.connect(failing, dispatch_uid="test_sync_http_failing")
+    try:
+        app = ApplicationCommunicator(SyncStackASGIHandler(), scope("/plain/", "POST"))
+        await app.send_input({"type": "http.request", "body": b"b=2", "more_body": False})
+        start, body = await receive_all(app)
+        await app.wait(timeout=5)
+    finally:
+        signals.request_finished.disconnect(dispatch_uid="test_sync_http_failing")
+    assert start["status"] == 200 and body == b"ok POST b=2"
+    assert "closing the response to /plain/ failed" in caplog.text
+
+
+async def test_a_failure_before_the_view_still_finishes_the_request_once(events):
+    def failing(**kwargs):
+        raise RuntimeError("request_started receiver failed")
+
+    signals.request_started.connect(failing, dispatch_uid="test_sync_http_failing_start")
+    try:
+        app = ApplicationCommunicator(SyncStackASGIHandler(), scope("/plain/"))
+        await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+        with pytest.raises(RuntimeError, match="request_started receiver failed"):
+            await app.wait(timeout=5)
+    finally:
+        signals.request_started.disconnect(dispatch_uid="test_sync_http_failing_start")
+    assert kinds(events).count("finished") == 1 and "view" not in kinds(events)
