@@ -54,8 +54,8 @@ class SyncStackASGIHandler(ASGIHandler):
 
     def finish(self, outcome: dict) -> None:
         """In the request's thread, once per request: close the response (request_finished goes with it) or, when
-        there is none (the view raised, or the client left before it answered), send request_finished alone. Run
-        after serve() whatever happened to the task that awaited it: the request's thread runs its calls in order."""
+        there is none (something before the view raised), send request_finished alone. Run after serve() whatever
+        happened to the task that awaited it (a client that left): the request's thread runs its calls in order."""
         if outcome.get("finished"):
             return
         outcome["finished"] = True
@@ -102,5 +102,6 @@ class SyncStackASGIHandler(ASGIHandler):
                     except asyncio.CancelledError:
                         pass
         finally:
-            await sync_to_async(self.finish)(outcome)
+            if not outcome.get("finished"):  # usually finished in serve(): no second trip to the thread
+                await sync_to_async(self.finish)(outcome)
             body_file.close()
