@@ -32,9 +32,7 @@ import asyncio
 import json
 import logging
 import time
-import weakref
 from collections import OrderedDict
-from functools import partial
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -43,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from elearn.org.bank_permissions import can_manage_bank
-from elearn.realtime import direct_frames, fanout
+from elearn.realtime import direct_frames, fanout, group_commit
 from elearn.realtime.groups import account_group, competition_group, competition_host_group
 from quizzes.competitions import selectors, services
 from quizzes.competitions.exceptions import CompetitionError, ExamInProgress, GameNotFound, NotAllowed, StaleAction
@@ -131,51 +129,16 @@ async def _timer_tick(key) -> None:
         logger.exception("competition timer for game %s failed", key[1])
 
 
-class AnswerBatcher:
-    """Group commit of answers, one per server process: answers that arrive while a batch is being written go into
-    the next one, written in ONE transaction (competition_answers_record). Each answer is acknowledged only after its
-    batch has committed. Under a burst the database sees a few transactions instead of one per answer; alone, an
-    answer is written at once (no waiting for company)."""
-
-    MAX_BATCH = 500
-
-    def __init__(self):
-        self.pending: dict[int, list] = {}
-        self.task: asyncio.Task | None = None
-
-    async def submit(self, game_id: int, item) -> object:
-        future = asyncio.get_running_loop().create_future()
-        self.pending.setdefault(game_id, []).append((item, future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self.run())
-        return await future
-
-    async def run(self) -> None:
-        record = database_sync_to_async(services.competition_answers_record, thread_sensitive=False)
-        while self.pending:
-            batches, self.pending = self.pending, {}
-            for game_id, entries in batches.items():
-                for start in range(0, len(entries), self.MAX_BATCH):
-                    chunk = entries[start : start + self.MAX_BATCH]
-                    try:
-                        results = await record(game_id=game_id, answers=[item for item, _ in chunk])
-                    except Exception as error:  # never leave an answer without a reply
-                        logger.exception("recording %d answers for game %s failed", len(chunk), game_id)
-                        results = [error] * len(chunk)
-                    for (_, future), result in zip(chunk, results, strict=True):
-                        if not future.done():
-                            future.set_result(result)
+def _record_answers(game_id: int, answers: list) -> list:
+    """Group commit of answers (elearn.realtime.group_commit): answers that arrive while a batch is being written go
+    into the next one, written in ONE transaction (competition_answers_record); each is acknowledged only after its
+    batch has committed."""
+    return services.competition_answers_record(game_id=game_id, answers=answers)
 
 
-_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AnswerBatcher] = weakref.WeakKeyDictionary()
-
-
-def answer_batcher() -> AnswerBatcher:
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = AnswerBatcher()
-    return batcher
+def _game_version(game_id: int, waiting: list) -> list:
+    """The game's stored version, one read for every consumer that asked while the previous read ran."""
+    return [selectors.game_version(game_id)] * len(waiting)
 
 
 def _encoded(message: dict) -> str:
@@ -347,29 +310,22 @@ class PlayerConsumer(CompetitionConsumer):
         self.me: dict = {}
         self.answers = TokenBucket(rate=2, burst=4)
 
-    # Outside the single database thread: a reconnect storm reads in parallel (closing a due question takes its lock).
-    @partial(database_sync_to_async, thread_sensitive=False)
-    def _identify(self, pin: str):
-        game = services.find_game(pin)
-        token = self.scope.get("cookies", {}).get(selectors.player_cookie(game.pk), "")
-        player = services.player_for_token(game=game, token=token, user=self.scope.get("user"))
-        if player is None:
-            return game, None, None, None
-        services.player_admit(user=self.scope.get("user"))
-        state, me = services.player_snapshot(game_id=game.pk, player_id=player.pk)
-        return game, player, state, me
-
     async def connect(self):
         pin = self.scope["url_route"]["kwargs"]["pin"]
-        try:
-            game, player, state, me = await self._identify(pin)
-        except GameNotFound as error:
-            return await self.refuse(error.code, error.message, CLOSE_NOT_FOUND)
-        except ExamInProgress as error:
-            return await self.refuse(error.code, error.message, CLOSE_FORBIDDEN)
-        if player is None:
+        visitor = services.Visitor(cookies=self.scope.get("cookies", {}), user=self.scope.get("user"))
+        # A join storm is admitted in batches: one database trip for every phone connecting at the same moment.
+        connected = await group_commit.for_loop(services.players_connect).submit(pin, visitor)
+        if isinstance(connected, GameNotFound):
+            return await self.refuse(connected.code, connected.message, CLOSE_NOT_FOUND)
+        if isinstance(connected, ExamInProgress):
+            return await self.refuse(connected.code, connected.message, CLOSE_FORBIDDEN)
+        if isinstance(connected, Exception):
+            raise connected
+        if connected.player is None:
             return await self.refuse("not_joined", "请先加入竞赛。", CLOSE_NOT_JOINED)
-        self.game_id, self.player_id, self.me = game.pk, player.pk, {**me, "index": state["index"]}
+        state = connected.state
+        self.game_id, self.player_id = connected.game.pk, connected.player.pk
+        self.me = {**connected.me, "index": state["index"]}
         self.writer = direct_frames.frame_writer(self.scope)
         await self.accept()
         await fanout.join(competition_group(self.game_id), self)
@@ -379,8 +335,8 @@ class PlayerConsumer(CompetitionConsumer):
         await self.send_state_frame({"state": state}, me=self.me)
         # The snapshot was read before this consumer joined the group, so a change committed in between was broadcast
         # to the others only (a reconnecting player would stay on the old phase). Every later change reaches it now;
-        # an earlier one shows in the stored version.
-        if await database_sync_to_async(selectors.game_version)(self.game_id) != state["version"]:
+        # an earlier one shows in the stored version, read after joining (shared by the phones joining together).
+        if await group_commit.for_loop(_game_version).submit(self.game_id, None) != state["version"]:
             await self.do_sync({})
 
     async def do_sync(self, frame):
@@ -399,7 +355,7 @@ class PlayerConsumer(CompetitionConsumer):
         item = services.AnswerIn(
             player_id=self.player_id, index=frame.get("index"), choice=frame.get("choice"), received_at=received_at
         )
-        result = await answer_batcher().submit(self.game_id, item)
+        result = await group_commit.for_loop(_record_answers).submit(self.game_id, item)
         if isinstance(result, ExamInProgress):  # no further reveal may reach this phone
             await self.send_error(result.code, result.message, index=item.index)
             return await self.close(code=CLOSE_FORBIDDEN)

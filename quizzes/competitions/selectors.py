@@ -7,6 +7,9 @@ It never contains a correct option before the question has closed.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
+
 from django.db.models import Avg, Count
 from django.utils import timezone
 
@@ -202,34 +205,56 @@ def _me_answer(gq: GameQuestion | None, answer: dict | None) -> dict:
     return out
 
 
-def player_me(game: Game, player: Player, *, question=_UNSET, players: int | None = None) -> dict:
-    """One (re)connecting player's own view, with a count instead of ranking everyone."""
+def player_me(game: Game, player: Player, *, question=_UNSET) -> dict:
+    """One (re)connecting player's own view, read fresh (see players_me)."""
     player = Player.objects.select_related("institution").get(pk=player.pk)
     if player.removed_at is not None:
         return {"id": player.pk, "name": player.nickname, "removed": True}
-    active = active_players(game.pk)
-    better = active.filter(score__gt=player.score)
-    if game.scoring == Competition.Scoring.ACCURACY:
-        better = better | active.filter(score=player.score, total_ms__lt=player.total_ms)
+    views, _count = players_me(game, [player], question=question)
+    return views[player.pk]
+
+
+def players_me(game: Game, players: list[Player], *, question=_UNSET) -> tuple[dict[int, dict], int]:
+    """The own views (`me`) of (re)connecting active players, any number at once, and the number of active players,
+    without ranking everyone: one query for the histogram of (score[, time]) over the game's active players, which
+    gives each one's rank (1 + how many are better: standard competition ranking, as ranked_players) and the count;
+    one for their answers to the current question. `players`: fresh rows with their institution selected."""
+    by_time = game.scoring == Competition.Scoring.ACCURACY
+    keys = ("score", "total_ms") if by_time else ("score",)
+
+    def place(row) -> tuple:  # smaller is better
+        return (-row["score"], row["total_ms"]) if by_time else (-row["score"],)
+
+    histogram = sorted(
+        (place(row), row["n"]) for row in active_players(game.pk).values(*keys).annotate(n=Count("pk")).order_by()
+    )
+    places = [p for p, _ in histogram]
+    better_or_equal = list(accumulate(n for _, n in histogram))
+    total = better_or_equal[-1] if better_or_equal else 0
     gq = current_question(game) if question is _UNSET else question
-    answer = None
-    if gq is not None:
-        answer = (
-            PlayerAnswer.objects.filter(game_question=gq, player=player)
-            .values("choice", "correct", "points", "bonus")
-            .first()
-        )
-    institution = player.institution
-    return {
-        "id": player.pk,
-        "name": player.nickname,
-        "institution": (institution.short_name or institution.name) if institution else "",
-        "score": player.score,
-        "hits": player.correct_count,
-        "rank": better.count() + 1,
-        "of": active.count() if players is None else players,
-        **_me_answer(gq, answer),
-    }
+    answers = {}
+    if gq is not None and players:
+        answers = {
+            a["player_id"]: a
+            for a in PlayerAnswer.objects.filter(game_question=gq, player__in=[p.pk for p in players]).values(
+                "player_id", "choice", "correct", "points", "bonus"
+            )
+        }
+    views = {}
+    for player in players:
+        at = bisect_left(places, place({"score": player.score, "total_ms": player.total_ms}))
+        institution = player.institution
+        views[player.pk] = {
+            "id": player.pk,
+            "name": player.nickname,
+            "institution": (institution.short_name or institution.name) if institution else "",
+            "score": player.score,
+            "hits": player.correct_count,
+            "rank": 1 + (better_or_equal[at - 1] if at else 0),
+            "of": total,
+            **_me_answer(gq, answers.get(player.pk)),
+        }
+    return views, total
 
 
 def player_cookie(game_id: int) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from elearn.org.bank_permissions import can_manage_bank
@@ -50,7 +50,14 @@ from quizzes.competitions.exceptions import (
     WrongPhase,
 )
 from quizzes.competitions.models import PIN_LENGTH, Competition, Game, GameQuestion, Player, PlayerAnswer, hash_token
-from quizzes.competitions.selectors import active_players, game_state, lobby_players, player_me
+from quizzes.competitions.selectors import (
+    active_players,
+    game_state,
+    lobby_players,
+    player_cookie,
+    player_me,
+    players_me,
+)
 from quizzes.exams.selectors import sitting_user_ids
 from quizzes.exams.services import ensure_not_sitting_exam
 from quizzes.scoring import competition_points, streak_points
@@ -90,11 +97,6 @@ def _ensure_may_see_answers(user, *, host: bool = False) -> None:
     if host and can_manage_bank(user):
         return
     ensure_not_sitting_exam(user, refusal=ExamInProgress)
-
-
-def player_admit(*, user) -> None:
-    """Refuse (ExamInProgress) a player's browser that may not see this game's answers now (a connecting phone)."""
-    _ensure_may_see_answers(user)
 
 
 def host_admit(*, actor) -> None:
@@ -310,7 +312,12 @@ def player_for_token(*, game: Game, token: str, user=None) -> Player | None:
     """The player this browser is, if its token is valid (and, for staff, belongs to the logged-in user)."""
     if not token:
         return None
-    player = Player.objects.filter(game=game, token_hash=hash_token(token)).first()
+    return _playing(game, Player.objects.filter(game=game, token_hash=hash_token(token)).first(), user)
+
+
+def _playing(game: Game, player: Player | None, user) -> Player | None:
+    """`player` (found by a browser's token) if that browser may play as them now, else None: not removed, the
+    logged-in account is the player's own (staff), and a staff game's audience still includes the account."""
     if player is None or player.removed_at is not None:
         return None
     if player.user_id is not None and player.user_id != getattr(user, "pk", None):
@@ -318,6 +325,63 @@ def player_for_token(*, game: Game, token: str, user=None) -> Player | None:
     if game.competition.audience == Competition.Audience.STAFF and not game.competition.may_join(user):
         return None
     return player
+
+
+@dataclass
+class Visitor:
+    """A phone opening the game's WebSocket: its cookies (the player token is the game's own cookie,
+    selectors.player_cookie) and the connection's account (or anonymous)."""
+
+    cookies: dict
+    user: object = None
+
+
+@dataclass
+class Connected:
+    """What a connecting phone needs: its game, the public state and its own view (player None: not joined)."""
+
+    game: Game
+    state: dict | None = None
+    player: Player | None = None
+    me: dict | None = None
+
+
+def players_connect(pin: str, visitors: list[Visitor]) -> list:
+    """Admit phones connecting to the game with this PIN at the same moment (a join storm comes in batches: see
+    elearn.realtime.group_commit). Per visitor, in order: Connected (player None without a valid token), or the
+    CompetitionError refusing it (GameNotFound; ExamInProgress for an account sitting a counting exam attempt). The
+    rules are player_for_token's and the exam guard's, per visitor; the reads are shared: the game, the players by
+    token, the accounts sitting an exam, one public state and one histogram of scores for everyone's rank."""
+    try:
+        game = find_game(pin)
+    except GameNotFound as error:
+        return [error] * len(visitors)
+    now = timezone.now()
+    game, gq = _current(game.pk, now)
+    if game.competition.audience == Competition.Audience.STAFF:
+        prefetch_related_objects([game.competition], "institutions")  # may_join, once for the batch
+    hashes = [hash_token(t) if (t := v.cookies.get(player_cookie(game.pk))) else None for v in visitors]
+    found = {
+        p.token_hash: p
+        for p in Player.objects.select_related("institution").filter(game=game, token_hash__in=set(hashes) - {None})
+    }
+    players = [_playing(game, found.get(h), v.user) if h else None for v, h in zip(visitors, hashes, strict=True)]
+    accounts = [
+        v.user if p is not None and getattr(v.user, "is_authenticated", False) else None
+        for v, p in zip(visitors, players, strict=True)
+    ]
+    sitting = sitting_user_ids({a.pk for a in accounts if a is not None}, now)
+    views, count = players_me(game, list({p.pk: p for p in players if p is not None}.values()), question=gq)
+    state = game_state(game, now=now, question=gq, players=count)
+    out = []
+    for account, player in zip(accounts, players, strict=True):
+        if player is None:
+            out.append(Connected(game=game))
+        elif account is not None and account.pk in sitting:
+            out.append(ExamInProgress())
+        else:
+            out.append(Connected(game=game, state=state, player=player, me=views[player.pk]))
+    return out
 
 
 # --- the game's phases -----------------------------------------------------------------------------------------------
@@ -580,7 +644,7 @@ def player_snapshot(*, game_id: int, player_id: int, now=None) -> tuple[dict, di
     now = now or timezone.now()
     game, gq = _current(game_id, now)
     state = game_state(game, now=now, question=gq)
-    me = player_me(game, Player(pk=player_id), question=gq, players=state["players"])
+    me = player_me(game, Player(pk=player_id), question=gq)
     return state, me
 
 

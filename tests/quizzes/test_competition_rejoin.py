@@ -15,15 +15,15 @@ async def test_a_change_between_snapshot_and_joining_the_group_reaches_the_playe
     game, admin, joined = await setup_game(players=2, questions=2)
     host = await connect(f"/ws/host/{game.pk}/", user=admin)  # the process's fan-out channel is in the group
     await until(host, is_state("lobby"))
-    snapshot, moved = svc.player_snapshot, []
+    snapshot, moved = svc.players_connect, []
 
-    def snapshot_then_host_starts(**kwargs):
-        taken = snapshot(**kwargs)
+    def snapshot_then_host_starts(*args):
+        taken = snapshot(*args)
         if not moved:  # the host starts the game right after the player's snapshot was read (once)
             moved.append(svc.competition_start(game_id=game.pk, actor=admin))
         return taken
 
-    monkeypatch.setattr(svc, "player_snapshot", snapshot_then_host_starts)
+    monkeypatch.setattr(svc, "players_connect", snapshot_then_host_starts)
     phone = await player_socket(game, *joined[0])
     await until(host, is_state("question", 0))  # the broadcast went out before the player's consumer joined
     state = await until(phone, is_state("question", 0), timeout=3)

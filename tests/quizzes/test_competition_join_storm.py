@@ -1,0 +1,147 @@
+"""A join storm is admitted in batches (services.players_connect through elearn.realtime.group_commit): each phone in
+a batch gets exactly what it would get alone (player_for_token's rules, the exam guard, its own rank), the batch costs
+the same handful of queries however many phones it holds, and phones connecting at once share the database trips."""
+
+import asyncio
+import random
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from quizzes.competitions import services as svc
+from quizzes.competitions.exceptions import ExamInProgress, GameNotFound
+from quizzes.competitions.models import Competition, Game, Player, hash_token
+from quizzes.competitions.selectors import player_cookie, player_me, results_table
+from quizzes.exams import services as exam_svc
+from tests.factories import AdminFactory, InstitutionFactory, UserFactory
+from tests.quizzes.competition_factories import make_competition
+from tests.quizzes.exam_factories import exam_with_sections, make_bank
+from tests.quizzes.test_competition_consumers import communicator, is_state, until
+
+
+def _visitor(game, token=None, user=None):
+    return svc.Visitor(cookies={player_cookie(game.pk): token} if token else {}, user=user or AnonymousUser())
+
+
+def _guests(game, scores):
+    """Players with these (score, total_ms) and their tokens, straight into the game (as the benchmark does)."""
+    institution = InstitutionFactory()
+    tokens = [Player.new_token() for _ in scores]
+    Player.objects.bulk_create(
+        [
+            Player(
+                game=game, nickname=f"选手{i}", institution=institution, token_hash=hash_token(t), score=s, total_ms=ms
+            )
+            for i, (t, (s, ms)) in enumerate(zip(tokens, scores, strict=True))
+        ]
+    )
+    by_token = {p.token_hash: p for p in Player.objects.filter(game=game)}
+    return [(by_token[hash_token(t)], t) for t in tokens]
+
+
+@pytest.mark.django_db
+def test_each_visitor_in_a_batch_gets_what_it_would_get_alone(district_admin, staff_a, staff_b, inst_a, inst_b):
+    game = svc.competition_host(
+        competition=make_competition(audience=Competition.Audience.STAFF, institutions=[inst_a, inst_b]),
+        actor=district_admin,
+    )
+    a = svc.competition_join(game=game, user=staff_a)
+    b = svc.competition_join(game=game, user=staff_b)
+    sitter = UserFactory(institution=inst_a)
+    s = svc.competition_join(game=game, user=sitter)
+    gone_user = UserFactory(institution=inst_b)
+    gone = svc.competition_join(game=game, user=gone_user)
+    svc.competition_remove_player(game_id=game.pk, player_id=gone.player.pk, actor=district_admin)
+    category, _questions = make_bank(singles=3)
+    exam_svc.attempt_start(exam=exam_with_sections(category, count=2), user=sitter)  # a counting attempt, open
+
+    cases = [
+        (_visitor(game, a.token, staff_a), a.player.pk),
+        (_visitor(game, None, staff_a), None),  # no cookie
+        (_visitor(game, "not-a-token", staff_a), None),
+        (_visitor(game, b.token, staff_a), None),  # someone else's cookie on this account
+        (_visitor(game, a.token), None),  # a staff game's player token without the account
+        (_visitor(game, gone.token, gone_user), None),  # removed
+        (_visitor(game, s.token, sitter), ExamInProgress),
+        (_visitor(game, b.token, staff_b), b.player.pk),
+    ]
+    results = svc.players_connect(game.pin, [v for v, _ in cases])
+    for (visitor, expected), result in zip(cases, results, strict=True):
+        token = visitor.cookies.get(player_cookie(game.pk), "")
+        alone = svc.player_for_token(game=game, token=token, user=visitor.user)
+        if expected is ExamInProgress:
+            assert isinstance(result, ExamInProgress) and alone is not None
+            continue
+        assert result.game.pk == game.pk
+        assert (result.player.pk if result.player else None) == expected == (alone.pk if alone else None)
+        if expected:
+            assert result.me == player_me(game, result.player) and result.me["of"] == 3
+            assert result.state["players"] == 3 and result.state["phase"] == Game.Phase.LOBBY
+    unknown = svc.players_connect("000000" if game.pin != "000000" else "000001", [cases[0][0], cases[1][0]])
+    assert all(isinstance(r, GameNotFound) for r in unknown)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scoring", [Competition.Scoring.SPEED, Competition.Scoring.ACCURACY])
+def test_ranks_in_a_batch_are_the_full_rankings_and_the_batch_costs_the_same_queries(district_admin, scoring):
+    game = svc.competition_host(
+        competition=make_competition(scoring=scoring, audience=Competition.Audience.PUBLIC), actor=district_admin
+    )
+    rng = random.Random(7)
+    joined = _guests(game, [(rng.choice([0, 500, 1000, 1500]), rng.choice([900, 1200, 4000])) for _ in range(40)])
+    Player.objects.filter(pk=joined[-1][0].pk).update(removed_at=joined[-1][0].joined_at)  # not ranked, not counted
+    table = results_table(game.pk)
+
+    def connect(some):
+        with CaptureQueriesContext(connection) as queries:
+            results = svc.players_connect(game.pin, [_visitor(game, t) for _, t in some])
+        return results, len(queries)
+
+    few, few_queries = connect(joined[:2])
+    every, every_queries = connect(joined)
+    assert every_queries == few_queries <= 6
+    for (player, _), result in zip(joined[:-1], every[:-1], strict=True):
+        assert (
+            (result.me["rank"], result.me["of"])
+            == (table[player.pk]["rank"], table[player.pk]["of"])
+            == (
+                result.me["rank"],
+                39,
+            )
+        )
+    assert every[-1].player is None
+    assert [r.me for r in few] == [r.me for r in every[:2]]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_phones_connecting_at_once_share_the_database_trips(monkeypatch):
+    @database_sync_to_async
+    def lobby_of_30():
+        game = svc.competition_host(
+            competition=make_competition(audience=Competition.Audience.PUBLIC), actor=AdminFactory(institution=None)
+        )
+        return game, _guests(game, [(0, 0)] * 30)
+
+    game, joined = await lobby_of_30()
+    calls = []
+    real = svc.players_connect
+
+    def counted(pin, visitors):
+        calls.append(len(visitors))
+        return real(pin, visitors)
+
+    monkeypatch.setattr(svc, "players_connect", counted)
+    comms = [
+        await communicator(f"/ws/play/{game.pin}/", cookies={player_cookie(game.pk): token}) for _, token in joined
+    ]
+    connected = await asyncio.gather(*(c.connect(timeout=10) for c in comms))
+    assert all(ok for ok, _ in connected)
+    states = [await until(c, is_state("lobby")) for c in comms]
+    assert sorted(s["me"]["id"] for s in states) == sorted(p.pk for p, _ in joined)
+    assert all(s["me"]["rank"] == 1 and s["me"]["of"] == 30 for s in states)
+    assert sum(calls) == 30 and len(calls) < 30, calls
+    for c in comms:
+        await c.disconnect()
