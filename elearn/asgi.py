@@ -12,13 +12,13 @@ from elearn.sync_http import SyncStackASGIHandler  # noqa: E402
 
 django_asgi_app = SyncStackASGIHandler()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 from elearn.admission import AdmissionMiddleware  # noqa: E402
 from elearn.daphne_requests import skip_twisted_form_parsing  # noqa: E402
+from elearn.realtime.auth import auth_stack  # noqa: E402
 from elearn.realtime.direct_frames import DirectFramesMiddleware  # noqa: E402
 from elearn.routing import websocket_urlpatterns  # noqa: E402
 
@@ -27,9 +27,7 @@ skip_twisted_form_parsing()  # Twisted answered an empty multipart body (Wagtail
 application = ProtocolTypeRouter(
     {
         "http": AdmissionMiddleware(django_asgi_app),
-        "websocket": DirectFramesMiddleware(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": DirectFramesMiddleware(AllowedHostsOriginValidator(auth_stack(URLRouter(websocket_urlpatterns)))),
     }
 )
 
