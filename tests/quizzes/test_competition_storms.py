@@ -1,10 +1,12 @@
-"""A join storm is admitted in batches (services.players_connect through elearn.realtime.group_commit): each phone in
-a batch gets exactly what it would get alone (player_for_token's rules, the exam guard, its own rank), the batch costs
-the same handful of queries however many phones it holds, and phones connecting at once share the database trips."""
+"""Storms at a live game. A join storm is admitted in batches (services.players_connect through
+elearn.realtime.group_commit): each phone in a batch gets exactly what it would get alone (player_for_token's rules, the
+exam guard, its own rank), the batch costs the same handful of queries however many phones it holds, and phones
+connecting at once share the database trips. An answer burst makes no trip to the database thread per message."""
 
 import asyncio
 import random
 
+import channels.consumer
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -20,7 +22,7 @@ from quizzes.exams import services as exam_svc
 from tests.factories import AdminFactory, InstitutionFactory, UserFactory
 from tests.quizzes.competition_factories import make_competition
 from tests.quizzes.exam_factories import exam_with_sections, make_bank
-from tests.quizzes.test_competition_consumers import communicator, is_state, until
+from tests.quizzes.test_competition_consumers import communicator, connect, is_state, player_socket, setup_game, until
 
 
 def _visitor(game, token=None, user=None):
@@ -149,3 +151,26 @@ async def test_phones_connecting_at_once_share_the_database_trips(monkeypatch):
         assert len(layer.channels) <= 2, len(layer.channels)
     for c in comms:
         await c.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_messages_from_phones_make_no_trip_to_the_database_thread_each(monkeypatch):
+    trips = []
+
+    async def counted():
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    game, admin, joined = await setup_game(players=3, questions=1)
+    host = await connect(f"/ws/host/{game.pk}/", user=admin)
+    await until(host, is_state("lobby"))
+    phones = [await player_socket(game, *j) for j in joined]
+    await host.send_json_to({"action": "start"})
+    for phone in phones:
+        await until(phone, is_state("question", 0))
+        await phone.send_json_to({"action": "answer", "index": 0, "choice": [1]})
+        assert (await until(phone, lambda f: f.get("type") == "ack"))["status"] == "accepted"
+    await until(host, is_state("reveal", 0))
+    assert trips == []
+    for comm in (host, *phones):
+        await comm.disconnect()
