@@ -11,7 +11,7 @@ HOST    = 127.0.0.1
 PORT    = 8000
 
 .PHONY: install install-dev demo serve test test-sqlite test-postgres checks lint format messages clean \
-        reliability audit screenshots bench bench-bank bench-exam bench-results bench-study bench-live bench-fanout bench-reports bench-evidence import-laws
+        reliability audit screenshots bench bench-bank bench-exam bench-results bench-study bench-live bench-live-large bench-fanout bench-reports bench-evidence import-laws
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -132,6 +132,11 @@ bench-fanout:                             ## one broadcast to N local consumers 
 bench-live:                               ## live game with N real WebSocket players vs a bare websockets server (~10 min)
 	./scripts/ensure-services.sh
 	$(BIN)/python bench/bench_live.py --players 500,1000,2000 --repeat 3 --backends memory,redis
+
+bench-live-large:                         ## 5,000 players on one process; 10,000 across 2 processes on Redis, 5 questions (~15 min)
+	./scripts/ensure-services.sh
+	$(BIN)/python bench/bench_live.py --players 5000 --repeat 3 --backends memory --out bench/results/bench_live_5000.json
+	$(BIN)/python bench/bench_live.py --players 10000 --repeat 3 --backends redis --processes 2 --questions 5 --out bench/results/bench_live_10000.json
 
 bench-evidence:                           ## 2,000 staff hand in a campaign task with a ~300 KB photo within 10 min vs a bare upload (~25 min)
 	./scripts/ensure-services.sh

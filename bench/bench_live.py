@@ -3,19 +3,27 @@
 For each case (backend x N x repeat) it
   1. prepares a database (fresh SQLite file, or the PostgreSQL database `elearn_bench` for the Redis backend),
      creates a public competition with Q questions, one game and N players (tokens), and a host session;
-  2. starts ONE daphne process pinned to core 0 (taskset) and the load generator pinned to core 1 (uvloop);
+  2. starts ONE daphne process pinned to core 0 (taskset) and the load generator pinned to core 1 (uvloop); with
+     --processes N (Redis backend only), N daphne processes on one Redis layer and PostgreSQL, unpinned: the host
+     on the first, player i on process i mod N (the generator's own round-robin, as a load balancer would spread
+     them), and the generator shares the cores with them;
   3. the generator connects the host and the N players and measures
        join      time from TCP connect to the first state frame, per player, and for all N;
        question  for each question, time from the host's "next" until each player has that question (p50/p99/max);
        ack       latency of N answers sent at random moments within 2 s (p50/p99), lost = not acknowledged;
        rank      time from the last answer (which closes the question early) until each player has their rank;
+       final     after the last question the host moves on to the podium; every player's final score and rank as
+                 their phone shows it is compared with the database (the ranking computed from the stored rows), and
+                 the stored answers are counted (lost = acknowledged but not stored, or not acknowledged);
   4. in the same run, the baseline: a bare `websockets` broadcast() server (bench/baseline_ws_server.py, uvloop,
-     core 0) sends the same question payload to the same N clients, Q times;
+     core 0; with --processes N, N of them, the clients spread the same way) sends the same question payload to the
+     same N clients, Q times;
   5. the generator records its own CPU per push and the server's; if the generator's reaches half the server's,
      the case is reported INVALID (the generator, not the server, would be the bottleneck).
 Each case is repeated --repeat times; the table shows medians. Loopback only; every loop is bounded by timeouts.
 
     .venv/bin/python bench/bench_live.py --players 500,1000,2000 --repeat 3 --backends memory,redis
+    .venv/bin/python bench/bench_live.py --players 10000 --processes 2 --backends redis --questions 5
 
 Needs `taskset` (util-linux). With --backends redis, REDIS_URL (default redis://127.0.0.1:6379/0) and, if set,
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elearn_bench) are used.
@@ -153,16 +161,19 @@ def do_setup(players: int, questions: int, out: Path) -> None:
 # generator (separate process, other core, uvloop)
 # =====================================================================================================================
 class CPU:
-    def __init__(self, server_pid: int):
-        self.server_pid = server_pid
-        self.samples: list[tuple[float, float]] = []  # (generator ms, server ms) per push
+    def __init__(self, server_pids: list[int]):
+        self.server_pids = server_pids
+        self.samples: list[tuple[float, float]] = []  # (generator ms, servers' ms) per push
+
+    def servers_ns(self) -> int:
+        return sum(proc_cpu_ns(pid) for pid in self.server_pids)
 
     def start(self):
-        return time.process_time_ns(), proc_cpu_ns(self.server_pid)
+        return time.process_time_ns(), self.servers_ns()
 
     def stop(self, mark):
         g = (time.process_time_ns() - mark[0]) / 1e6
-        s = (proc_cpu_ns(self.server_pid) - mark[1]) / 1e6
+        s = (self.servers_ns() - mark[1]) / 1e6
         self.samples.append((g, s))
         return g, s
 
@@ -214,13 +225,14 @@ class Waiter:
 _INDEX = re.compile(rb'"index":(-?\d+)')
 
 
-async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) -> dict:
+async def run_game(ports: list[int], setup: dict, server_pids: list[int], connect_batch: int) -> dict:
     from bench.wsclient import connect
 
     n = len(setup["tokens"])
     pin, gid = setup["pin"], setup["game"]
-    cpu = CPU(server_pid)
-    current: dict = {"question": None, "acks": None, "ranks": None, "join": None, "host_state": None}
+    cpu = CPU(server_pids)
+    current: dict = {"question": None, "acks": None, "ranks": None, "join": None, "host_state": None, "final": None}
+    finals: dict[int, dict] = {}  # client index -> the "me" of its podium frame
     sent_at: dict[int, float] = {}
     captured: dict = {}
 
@@ -241,6 +253,10 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
                 r = current["ranks"]
                 if r is not None:
                     r.hit(client.index, now)
+            elif b'"phase":"finished"' in payload[:300] and current["final"] is not None:
+                me = json.loads(payload).get("me") or {}
+                finals[client.index] = {"id": me.get("id"), "score": me.get("score"), "rank": me.get("rank")}
+                current["final"].hit(client.index, now)
         elif payload.startswith(b'{"type":"ack"'):
             a = current["acks"]
             if a is not None and client.index in sent_at and b'"accepted"' in payload:
@@ -255,7 +271,7 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
             current["host_state"] = payload
 
     host = await connect(
-        "127.0.0.1", port, f"/ws/host/{gid}/", on_host, cookie=setup["host_cookie"], index=-1, timeout=30
+        "127.0.0.1", ports[0], f"/ws/host/{gid}/", on_host, cookie=setup["host_cookie"], index=-1, timeout=30
     )
     # --- join -------------------------------------------------------------------------------------------------
     join = current["join"] = Waiter(n, perf())
@@ -267,7 +283,7 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
         async with sem:
             connect_started[i] = perf()
             c = await connect(
-                "127.0.0.1", port, f"/ws/play/{pin}/", on_player,
+                "127.0.0.1", ports[i % len(ports)], f"/ws/play/{pin}/", on_player,
                 cookie=f"{setup['player_cookie']}={setup['tokens'][i]}", index=i, timeout=240,
             )  # fmt: skip
             clients.append(c)
@@ -343,6 +359,14 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
             # reveal -> leaderboard (a push too, not timed here); the next loop's "next" opens the next question
             host.send_text('{"action":"next"}')
             await asyncio.sleep(1.0)
+    # --- the podium: reveal -> leaderboard -> finished; every phone's final score and rank ------------------------
+    final = current["final"] = Waiter(len(by_index), perf())
+    host.send_text('{"action":"next"}')
+    await asyncio.sleep(1.0)
+    host.send_text('{"action":"next"}')
+    await final.wait(60)
+    out["finals"] = {str(by_index[i].index): me for i, me in finals.items()}
+    out["final_missing"] = len(by_index) - len(finals)
     out["errors"] = current.get("errors", [])[:5]
     out["cpu"] = cpu.summary()
     out["payload"] = captured.get("payload", "")
@@ -353,10 +377,12 @@ async def run_game(port: int, setup: dict, server_pid: int, connect_batch: int) 
     return out
 
 
-async def run_baseline(port: int, n: int, payload: str, pushes: int, server_pid: int, connect_batch: int) -> dict:
+async def run_baseline(ports: list[int], n: int, payload: str, pushes: int, server_pids: list[int], connect_batch: int):
+    """The bare servers' broadcast: client i on ports[i mod len(ports)]; one control connection per server, all told
+    "go" at once; a push is complete when every client has the payload."""
     from bench.wsclient import connect
 
-    cpu = CPU(server_pid)
+    cpu = CPU(server_pids)
     current = {"w": None}
     control_replies: asyncio.Queue = asyncio.Queue()
 
@@ -368,33 +394,40 @@ async def run_baseline(port: int, n: int, payload: str, pushes: int, server_pid:
     def on_control(client, data: bytes, now: float):
         control_replies.put_nowait(data)
 
-    control = await connect("127.0.0.1", port, "/", on_control, index=-1)
+    controls = [await connect("127.0.0.1", port, "/", on_control, index=-1) for port in ports]
     sem = asyncio.Semaphore(connect_batch)
     clients = []
 
     async def one(i):
         async with sem:
-            clients.append(await connect("127.0.0.1", port, "/", on_frame, index=i, timeout=60))
+            clients.append(await connect("127.0.0.1", ports[i % len(ports)], "/", on_frame, index=i, timeout=60))
+
+    async def replies():
+        for _ in controls:
+            await asyncio.wait_for(control_replies.get(), 10)
 
     await asyncio.gather(*(one(i) for i in range(n)))
-    control.send_text("payload:" + payload)
-    await asyncio.wait_for(control_replies.get(), 10)
+    for control in controls:
+        control.send_text("payload:" + payload)
+    await replies()
     await asyncio.sleep(0.5)
     pushes_out = []
     for _ in range(pushes):
         w = current["w"] = Waiter(n, perf())
         mark = cpu.start()
         w.start = perf()
-        control.send_text("go")
+        for control in controls:
+            control.send_text("go")
         await w.wait(30)
         g, s = cpu.stop(mark)
         pushes_out.append({**w.stats(), "gen_cpu_ms": round(g, 1), "srv_cpu_ms": round(s, 1)})
         current["w"] = None
-        await asyncio.wait_for(control_replies.get(), 10)
+        await replies()
         await asyncio.sleep(0.5)
     for c in clients:
         c.close()
-    control.close()
+    for control in controls:
+        control.close()
     return {"pushes": pushes_out, "cpu": cpu.summary()}
 
 
@@ -402,17 +435,14 @@ def do_generate(args) -> None:
     import uvloop
 
     sys.path.insert(0, str(REPO))
+    ports = [int(p) for p in args.ports.split(",")]
+    pids = [int(p) for p in args.server_pids.split(",")]
     if args.mode == "game":
         setup = json.loads(Path(args.setup_file).read_text())
-        coro = run_game(args.port, setup, args.server_pid, args.connect_batch)
+        coro = run_game(ports, setup, pids, args.connect_batch)
     else:
         coro = run_baseline(
-            args.port,
-            int(args.players),
-            Path(args.payload_file).read_text(),
-            args.pushes,
-            args.server_pid,
-            args.connect_batch,
+            ports, int(args.players), Path(args.payload_file).read_text(), args.pushes, pids, args.connect_batch
         )
     result = uvloop.run(asyncio.wait_for(coro, timeout=1200))
     Path(args.out).write_text(json.dumps(result))
@@ -447,59 +477,109 @@ def prepare_database(backend: str, env: dict, workdir: Path) -> None:
     )
 
 
+def start_servers(cmd, count: int, env: dict, log_stem: Path) -> tuple[list[int], list[subprocess.Popen]]:
+    """`count` servers from `cmd(port)`: one pinned to the server core, or several sharing every core."""
+    ports = [free_port() for _ in range(count)]
+    servers = []
+    for k, port in enumerate(ports):
+        command = pinned(cmd(port), SERVER_CORE) if count == 1 else cmd(port)
+        log = open(log_stem.with_name(f"{log_stem.name}-{k}.log"), "w")
+        servers.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log))
+    for port, server in zip(ports, servers, strict=True):
+        wait_port(port, server)
+    return ports, servers
+
+
+def generate(mode: str, ports, servers, count: int, out: Path, env: dict, extra: list[str], timeout: int) -> dict:
+    command = [PY, __file__, "--generate", "--mode", mode, "--ports", ",".join(map(str, ports)),
+               "--server-pids", ",".join(str(s.pid) for s in servers), "--out", str(out), *extra]  # fmt: skip
+    subprocess.run(
+        pinned(command, GENERATOR_CORE) if count == 1 else command, cwd=REPO, env=env, check=True, timeout=timeout
+    )
+    return json.loads(out.read_text())
+
+
 def run_case(backend: str, n: int, args, env: dict, workdir: Path) -> dict:
     setup_file = workdir / f"setup-{backend}-{n}.json"
     subprocess.run(
         [PY, __file__, "--setup", "--players", str(n), "--questions", str(args.questions), "--setup-file", str(setup_file)],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
-    port = free_port()
-    server = subprocess.Popen(
-        pinned(
-            [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
-             "--websocket_connect_timeout", "240", "--ping-interval", "20", "--ping-timeout", "60",
-             "elearn.asgi:application"],
-            SERVER_CORE,
-        ),
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / f"daphne-{backend}-{n}.log", "w"),
-    )  # fmt: skip
+    count = args.processes
+
+    def daphne(port):
+        return [PY, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+                "--websocket_connect_timeout", "240", "--ping-interval", "20", "--ping-timeout", "60",
+                "elearn.asgi:application"]  # fmt: skip
+
+    ports, servers = start_servers(daphne, count, env, workdir / f"daphne-{backend}-{n}")
     try:
-        wait_port(port, server)
-        out = workdir / f"game-{backend}-{n}.json"
-        subprocess.run(
-            pinned(
-                [PY, __file__, "--generate", "--mode", "game", "--port", str(port), "--setup-file", str(setup_file),
-                 "--server-pid", str(server.pid), "--out", str(out), "--connect-batch", str(args.connect_batch)],
-                GENERATOR_CORE,
-            ),
-            cwd=REPO, env=env, check=True, timeout=1500,
-        )  # fmt: skip
-        game = json.loads(out.read_text())
+        extra = ["--setup-file", str(setup_file), "--connect-batch", str(args.connect_batch)]
+        game = generate("game", ports, servers, count, workdir / f"game-{backend}-{n}.json", env, extra, 1500)
     finally:
-        stop(server)
+        for server in servers:
+            stop(server)
+    verify_file = workdir / f"verify-{backend}-{n}.json"
+    game_file = workdir / f"game-{backend}-{n}.json"
+    subprocess.run(
+        [PY, __file__, "--verify", "--setup-file", str(setup_file), "--game-file", str(game_file), "--out", str(verify_file)],
+        cwd=REPO, env=env, check=True,
+    )  # fmt: skip
+    game["verify"] = json.loads(verify_file.read_text())
     payload_file = workdir / "payload.txt"
     payload_file.write_text(game["payload"] or "x" * 290)
-    bport = free_port()
-    baseline = subprocess.Popen(
-        pinned([PY, str(REPO / "bench" / "baseline_ws_server.py"), "--port", str(bport)], SERVER_CORE),
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+
+    def bare(port):
+        return [PY, str(REPO / "bench" / "baseline_ws_server.py"), "--port", str(port)]
+
+    ports, servers = start_servers(bare, count, env, workdir / f"base-{backend}-{n}")
     try:
-        wait_port(bport, baseline)
-        out = workdir / f"base-{backend}-{n}.json"
-        subprocess.run(
-            pinned(
-                [PY, __file__, "--generate", "--mode", "baseline", "--port", str(bport), "--players", str(n),
-                 "--payload-file", str(payload_file), "--pushes", str(args.questions), "--server-pid",
-                 str(baseline.pid), "--out", str(out), "--connect-batch", str(args.connect_batch)],
-                GENERATOR_CORE,
-            ),
-            cwd=REPO, env=env, check=True, timeout=600,
-        )  # fmt: skip
-        base = json.loads(out.read_text())
+        extra = ["--players", str(n), "--payload-file", str(payload_file), "--pushes", str(args.questions),
+                 "--connect-batch", str(args.connect_batch)]  # fmt: skip
+        base = generate("baseline", ports, servers, count, workdir / f"base-{backend}-{n}.json", env, extra, 600)
     finally:
-        stop(baseline)
-    return {"backend": backend, "players": n, "game": game, "baseline": base, "payload_bytes": len(game["payload"])}
+        for server in servers:
+            stop(server)
+    return {
+        "backend": backend,
+        "players": n,
+        "processes": count,
+        "game": game,
+        "baseline": base,
+        "payload_bytes": len(game["payload"]),
+    }
+
+
+def do_verify(setup_file: Path, game_file: Path, out: Path) -> None:
+    """After a game: each phone's final score and rank against the ranking computed from the database, and the
+    stored answers against the acknowledged ones."""
+    import django
+
+    django.setup()
+    from quizzes.competitions.models import Game, Player, PlayerAnswer, hash_token
+    from quizzes.competitions.selectors import ranked_players
+
+    setup, game_out = json.loads(setup_file.read_text()), json.loads(game_file.read_text())
+    game = Game.objects.select_related("competition").get(pk=setup["game"])
+    ids = dict(Player.objects.filter(game=game).values_list("token_hash", "pk"))
+    ranked = {row["id"]: (row["score"], row["rank"]) for row in ranked_players(game)}
+    mismatched = 0
+    for index, me in game_out.get("finals", {}).items():
+        player_id = ids.get(hash_token(setup["tokens"][int(index)]))
+        if me.get("id") != player_id or (me.get("score"), me.get("rank")) != ranked.get(player_id):
+            mismatched += 1
+    acknowledged = sum(a["n"] for a in game_out["acks"])
+    stored = PlayerAnswer.objects.filter(game_question__game=game).count()
+    out.write_text(
+        json.dumps(
+            {
+                "final_checked": len(game_out.get("finals", {})),
+                "final_mismatched": mismatched,
+                "acknowledged": acknowledged,
+                "stored": stored,
+            }
+        )
+    )
 
 
 def summarise(case: dict) -> dict:
@@ -514,7 +594,9 @@ def summarise(case: dict) -> dict:
         "q_missing": sum(x["missing"] for x in q),
         "ack_p50": statistics.median(x["p50"] for x in g["acks"] if x["p50"] is not None),
         "ack_p99": statistics.median(x["p99"] for x in g["acks"] if x["p99"] is not None),
-        "lost": sum(x["lost"] for x in g["acks"]),
+        "lost": sum(x["lost"] for x in g["acks"]) + max(0, g["verify"]["acknowledged"] - g["verify"]["stored"]),
+        "final_wrong": g["verify"]["final_mismatched"] + g["final_missing"],
+        "processes": case["processes"],
         "rank_p99": statistics.median(x["p99"] for x in g["ranks"] if x["p99"] is not None),
         "rank_missing": sum(x["missing"] for x in g["ranks"]),
         "base_p50": statistics.median(x["p50"] for x in b["pushes"]),
@@ -533,7 +615,7 @@ def median_of(runs: list[dict]) -> dict:
         values = [r[key] for r in runs if r[key] is not None]
         if key in ("valid", "base_valid"):
             out[key] = all(values)
-        elif key in ("lost", "q_missing", "rank_missing", "join_failed"):
+        elif key in ("lost", "q_missing", "rank_missing", "join_failed", "final_wrong"):
             out[key] = sum(values)
         else:
             out[key] = statistics.median(values) if values else None
@@ -543,9 +625,9 @@ def median_of(runs: list[dict]) -> dict:
 
 def table(rows: list[tuple[str, int, dict]]) -> str:
     head = (
-        f"{'backend':<8}{'N':>6}{'join all s':>11}{'join p99':>10}{'q p50':>8}{'q p99':>8}{'base p50':>9}"
+        f"{'backend':<8}{'procs':>6}{'N':>7}{'join all s':>11}{'join p99':>10}{'q p50':>8}{'q p99':>8}{'base p50':>9}"
         f"{'base p99':>9}{'q/base':>8}{'ack p50':>9}{'ack p99':>9}{'lost':>6}{'rank p99':>10}{'gen/srv':>9}"
-        f"{'base g/s':>9}{'valid':>7}{'base ok':>8}"
+        f"{'base g/s':>9}{'valid':>7}{'base ok':>8}{'final≠db':>9}"
     )
     lines = [head, "-" * len(head)]
     for backend, n, m in rows:
@@ -553,15 +635,18 @@ def table(rows: list[tuple[str, int, dict]]) -> str:
         valid = "yes" if m["valid"] else "NO"
         base_valid = "yes" if m["base_valid"] else "NO"
         lines.append(
-            f"{backend:<8}{n:>6}{m['join_all_s']:>11.2f}{m['join_p99_ms']:>10.0f}{m['q_p50']:>8.0f}{m['q_p99']:>8.0f}"
+            f"{backend:<8}{m.get('processes', 1):>6}{n:>7}{m['join_all_s']:>11.2f}{m['join_p99_ms']:>10.0f}{m['q_p50']:>8.0f}{m['q_p99']:>8.0f}"
             f"{m['base_p50']:>9.0f}{m['base_p99']:>9.0f}{ratio:>8.1f}{m['ack_p50']:>9.0f}{m['ack_p99']:>9.0f}"
             f"{m['lost']:>6}{m['rank_p99']:>10.0f}{m['gen_srv']:>9.2f}{m['base_gen_srv']:>9.2f}{valid:>7}{base_valid:>8}"
+            f"{m.get('final_wrong', '-'):>9}"
         )
     lines.append(
         "times in ms unless noted; medians of the repeats. q = host 'next' until each player has the question;"
         " base = bare websockets broadcast() of the same payload to the same N clients; ack = answer acknowledgement"
-        " during a burst of N answers in 2 s; rank = last answer until each player has their rank; gen/srv ="
-        " generator CPU / server CPU per push; valid / base ok = every run of the case stayed below 0.5 (game / baseline)."
+        " during a burst of N answers in 2 s; lost = not acknowledged, or acknowledged and not stored; rank = last answer"
+        " until each player has their rank; gen/srv = generator CPU / server CPU per push; valid / base ok = every run of"
+        " the case stayed below 0.5 (game / baseline); final≠db = phones whose podium score or rank differs from the"
+        " ranking computed from the database, or that got no podium; procs = daphne processes (and bare servers)."
     )
     return "\n".join(lines)
 
@@ -571,6 +656,9 @@ def orchestrate(args) -> None:
     sizes = [int(x) for x in args.players.split(",")]
     rows, raw = [], []
     for backend in args.backends.split(","):
+        if args.processes > 1 and backend != "redis":
+            print(f"[{backend}] skipped: {args.processes} processes need a shared channel layer (--backends redis)")
+            continue
         env = backend_env(backend, workdir)
         print(f"[{backend}] preparing database ...", flush=True)
         prepare_database(backend, env, workdir)
@@ -585,7 +673,8 @@ def orchestrate(args) -> None:
                 print(
                     f"[{backend}] N={n} run {r + 1}/{args.repeat}: q p99 {s['q_p99']:.0f} ms (base {s['base_p99']:.0f}),"
                     f" ack p99 {s['ack_p99']:.0f} ms, lost {s['lost']}, rank p99 {s['rank_p99']:.0f} ms,"
-                    f" gen/srv {s['gen_srv']}, valid {s['valid']} ({time.monotonic() - started:.0f} s)",
+                    f" final≠db {s['final_wrong']}, join all {s['join_all_s']} s, gen/srv {s['gen_srv']}, valid {s['valid']}"
+                    f" ({time.monotonic() - started:.0f} s)",
                     flush=True,
                 )
                 if case["game"].get("errors"):
@@ -607,14 +696,19 @@ def main() -> None:
     parser.add_argument("--backends", default="memory,redis")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--connect-batch", type=int, default=100)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="daphne processes (more than 1: Redis backend, no core pinning)"
+    )
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "bench_live.json"))
     parser.add_argument("--table-from", help="print the table of a saved --out file and exit")
     # internal modes
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--game-file", help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=["game", "baseline"], help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ports", help=argparse.SUPPRESS)
+    parser.add_argument("--server-pids", help=argparse.SUPPRESS)
     parser.add_argument("--setup-file", help=argparse.SUPPRESS)
     parser.add_argument("--payload-file", help=argparse.SUPPRESS)
     parser.add_argument("--pushes", type=int, default=3, help=argparse.SUPPRESS)
@@ -625,6 +719,8 @@ def main() -> None:
         do_setup(int(args.players), args.questions, Path(args.setup_file))
     elif args.generate:
         do_generate(args)
+    elif args.verify:
+        do_verify(Path(args.setup_file), Path(args.game_file), Path(args.out))
     else:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         orchestrate(args)
