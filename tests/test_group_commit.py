@@ -20,12 +20,37 @@ async def test_items_arriving_during_a_batch_form_the_next_one_and_get_their_own
     first = asyncio.ensure_future(group.submit(1, 1))
     while not calls:
         await asyncio.sleep(0.001)
-    more = [asyncio.ensure_future(group.submit(1, i)) for i in (2, 3, 4)] + [asyncio.ensure_future(group.submit(2, 5))]
+    more = [asyncio.ensure_future(group.submit(1, i)) for i in (2, 3, 4)]
     await asyncio.sleep(0.01)
     release.set()
     assert await first == 12
-    assert [await f for f in more] == [14, 16, 18, 30]
-    assert calls == [(1, [1]), (1, [2, 3, 4]), (2, [5])]
+    assert [await f for f in more] == [14, 16, 18]
+    assert calls == [(1, [1]), (1, [2, 3, 4])]
+    assert group.runners == {} and group.pending == {}  # nothing (no task, so no loop) is kept once done
+
+
+async def test_a_key_held_up_in_the_database_does_not_hold_up_another_key():
+    release = threading.Event()
+
+    def slow_for_one(key, items):
+        if key == "locked game":
+            release.wait(5)
+        return list(items)
+
+    group = GroupCommit(slow_for_one)
+    held = asyncio.ensure_future(group.submit("locked game", 1))
+    await asyncio.sleep(0.01)
+    assert await asyncio.wait_for(group.submit("other game", 2), 2) == 2
+    assert not held.done()
+    release.set()
+    assert await held == 1
+
+
+async def test_a_batch_that_gives_the_wrong_number_of_results_leaves_nobody_waiting():
+    group = GroupCommit(lambda key, items: [])
+    results = await asyncio.gather(group.submit(0, 1), group.submit(0, 2), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert await asyncio.wait_for(GroupCommit(lambda key, items: items).submit(0, 3), 2) == 3
 
 
 async def test_a_failing_batch_answers_each_of_its_items_with_the_error_and_the_next_batch_runs():

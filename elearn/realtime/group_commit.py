@@ -4,7 +4,8 @@ A join storm (a room scanning the PIN's QR code at once) or an answer burst asks
 hundreds of connections within a few milliseconds. A `GroupCommit` collects what arrives while its previous batch is
 being handled and hands the lot to one call of its batch function, in a worker thread: the database is asked once per
 batch, not once per connection. Alone, an item is handled at once (no waiting for company); under load the batches
-grow by themselves, up to `max_batch`.
+grow by themselves, up to `max_batch`. Keys (a game, a PIN) are batched apart and never wait for each other: one
+game's batch held up by a lock does not hold up joins or answers of another game in the same process.
 
     joins = GroupCommit(services.players_connect)        # fn(key, items) -> one result per item, in order
     result = await joins.submit(pin, item)                # the item's result; an exception in it is returned, not raised
@@ -29,21 +30,22 @@ class GroupCommit:
     def __init__(self, batch: Callable[[Hashable, list], list], *, max_batch: int = 500, name: str = ""):
         self.batch, self.max_batch, self.name = batch, max_batch, name or batch.__name__
         self.pending: dict[Hashable, list] = {}
-        self.task: asyncio.Task | None = None
+        self.runners: dict[Hashable, asyncio.Task] = {}  # one per key with work: keys never wait for each other
 
     async def submit(self, key: Hashable, item) -> object:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self.pending.setdefault(key, []).append((item, future))
-        if self.task is None or self.task.done():
-            self.task = loop.create_task(self.run())
+        if key not in self.runners:
+            self.runners[key] = loop.create_task(self.run(key))
         return await future
 
-    async def run(self) -> None:
+    async def run(self, key: Hashable) -> None:
+        """Batches for one key, one after another, until none is waiting (then the runner ends)."""
         call = database_sync_to_async(self.batch, thread_sensitive=False)
-        while self.pending:
-            batches, self.pending = self.pending, {}
-            for key, entries in batches.items():
+        entries = None
+        try:
+            while entries := self.pending.pop(key, None):
                 for start in range(0, len(entries), self.max_batch):
                     chunk = entries[start : start + self.max_batch]
                     try:
@@ -54,6 +56,11 @@ class GroupCommit:
                     for (_, future), result in zip(chunk, results, strict=True):
                         if not future.done():
                             future.set_result(result)
+        finally:  # a wrong number of results, a cancellation: nobody waits forever
+            del self.runners[key]
+            for _, future in [*(entries or []), *self.pending.pop(key, [])]:
+                if not future.done():
+                    future.set_exception(RuntimeError(f"{self.name}: the batch gave no result for this item"))
 
 
 _instances: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()

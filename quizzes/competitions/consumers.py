@@ -136,11 +136,6 @@ def _record_answers(game_id: int, answers: list) -> list:
     return services.competition_answers_record(game_id=game_id, answers=answers)
 
 
-def _game_version(game_id: int, waiting: list) -> list:
-    """The game's stored version, one read for every consumer that asked while the previous read ran."""
-    return [selectors.game_version(game_id)] * len(waiting)
-
-
 def _encoded(message: dict) -> str:
     """The shared state of a broadcast as JSON without its closing brace, encoded once per process."""
     text = message.get("__frame__")
@@ -319,8 +314,8 @@ class PlayerConsumer(CompetitionConsumer):
             return await self.refuse(connected.code, connected.message, CLOSE_NOT_FOUND)
         if isinstance(connected, ExamInProgress):
             return await self.refuse(connected.code, connected.message, CLOSE_FORBIDDEN)
-        if isinstance(connected, Exception):
-            raise connected
+        if isinstance(connected, Exception):  # shared by the batch: each consumer raises its own
+            raise RuntimeError("admitting a batch of phones failed") from connected
         if connected.player is None:
             return await self.refuse("not_joined", "请先加入竞赛。", CLOSE_NOT_JOINED)
         state = connected.state
@@ -333,10 +328,21 @@ class PlayerConsumer(CompetitionConsumer):
         self.joined = True
         schedule_close(state)
         await self.send_state_frame({"state": state}, me=self.me)
-        # The snapshot was read before this consumer joined the group, so a change committed in between was broadcast
-        # to the others only (a reconnecting player would stay on the old phase). Every later change reaches it now;
-        # an earlier one shows in the stored version, read after joining (shared by the phones joining together).
-        if await group_commit.for_loop(_game_version).submit(self.game_id, None) != state["version"]:
+        # The snapshot was read before this consumer joined its groups, so a change committed in between was broadcast
+        # to the others only: the game moving on (a reconnecting player would stay on the old phase), the account
+        # starting a counting exam or being disabled. Every later change reaches it now; an earlier one shows in what
+        # is read again after joining (services.players_recheck, shared by the phones joining together).
+        user = self.scope.get("user")
+        account = user.pk if getattr(user, "is_authenticated", False) else None
+        version, refusal = await group_commit.for_loop(services.players_recheck).submit(self.game_id, account)
+        if refusal == "account_disabled":
+            return await self.account_disabled({})
+        if refusal == "exam_in_progress":
+            await fanout.leave_all(self)
+            self.joined = False
+            await self.send_error(ExamInProgress.code, str(ExamInProgress.default_message))
+            return await self.close(code=CLOSE_FORBIDDEN)
+        if version != state["version"]:
             await self.do_sync({})
 
     async def do_sync(self, frame):
@@ -359,8 +365,11 @@ class PlayerConsumer(CompetitionConsumer):
         if isinstance(result, ExamInProgress):  # no further reveal may reach this phone
             await self.send_error(result.code, result.message, index=item.index)
             return await self.close(code=CLOSE_FORBIDDEN)
-        if isinstance(result, Exception):
-            raise result
+        if isinstance(result, CompetitionError):  # this answer's refusal (closed, invalid, ...)
+            index = fanout.client_number(item.index)
+            return await self.send_error(result.code, result.message, **({"index": index} if index is not None else {}))
+        if isinstance(result, Exception):  # the batch's failure, shared by its answers: each consumer raises its own
+            raise RuntimeError("storing a batch of answers failed") from result
         self.me = {**self.me, "answered": True}
         await self.send_json({"type": "ack", "index": result.index, "status": result.status})
 

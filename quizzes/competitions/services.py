@@ -26,6 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
@@ -53,6 +54,7 @@ from quizzes.competitions.models import PIN_LENGTH, Competition, Game, GameQuest
 from quizzes.competitions.selectors import (
     active_players,
     game_state,
+    game_version,
     lobby_players,
     player_cookie,
     player_me,
@@ -360,23 +362,27 @@ def players_connect(pin: str, visitors: list[Visitor]) -> list:
         game = find_game(pin)
     except GameNotFound as error:
         return [error] * len(visitors)
-    now = timezone.now()
-    game, gq = _current(game.pk, now)
+    hashes = [hash_token(t) if (t := v.cookies.get(player_cookie(game.pk))) else None for v in visitors]
+    if not any(hashes):  # nobody here has joined: nothing more to read (a connect without a token costs one query)
+        return [Connected(game=game)] * len(visitors)
     if game.competition.audience == Competition.Audience.STAFF:
         prefetch_related_objects([game.competition], "institutions")  # may_join, once for the batch
-    hashes = [hash_token(t) if (t := v.cookies.get(player_cookie(game.pk))) else None for v in visitors]
     found = {
         p.token_hash: p
         for p in Player.objects.select_related("institution").filter(game=game, token_hash__in=set(hashes) - {None})
     }
     players = [_playing(game, found.get(h), v.user) if h else None for v, h in zip(visitors, hashes, strict=True)]
+    if not any(players):
+        return [Connected(game=game)] * len(visitors)
+    now = timezone.now()
     accounts = [
         v.user if p is not None and getattr(v.user, "is_authenticated", False) else None
         for v, p in zip(visitors, players, strict=True)
     ]
     sitting = sitting_user_ids({a.pk for a in accounts if a is not None}, now)
-    views, count = players_me(game, list({p.pk: p for p in players if p is not None}.values()), question=gq)
-    state = game_state(game, now=now, question=gq, players=count)
+    current, gq = _current(game.pk, now)
+    views, count = players_me(current, list({p.pk: p for p in players if p is not None}.values()), question=gq)
+    state = game_state(current, now=now, question=gq, players=count)
     out = []
     for account, player in zip(accounts, players, strict=True):
         if player is None:
@@ -386,6 +392,33 @@ def players_connect(pin: str, visitors: list[Visitor]) -> list:
         else:
             out.append(Connected(game=game, state=state, player=player, me=views[player.pk]))
     return out
+
+
+def players_recheck(game_id: int, accounts: list) -> list[tuple[int | None, str | None]]:
+    """After connecting phones joined the game's broadcast group (and their accounts' groups): per phone, the game's
+    stored version and the refusal that now applies to its account (a user id, or None for a guest): "account_disabled",
+    "exam_in_progress" (a counting exam attempt started meanwhile), or None. What changed between players_connect's
+    read and those joins was broadcast before the phones could hear it: the version tells whether the game moved on,
+    and an account's exam or disabling is read again here. One batch for every phone that asked meanwhile."""
+    version = game_version(game_id)
+    ids = {a for a in accounts if a is not None}
+    active, sitting = set(), set()
+    if ids:
+        active = set(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+        sitting = sitting_user_ids(ids)
+    return [
+        (
+            version,
+            None
+            if a is None
+            else "account_disabled"
+            if a not in active
+            else "exam_in_progress"
+            if a in sitting
+            else None,
+        )
+        for a in accounts
+    ]
 
 
 # --- the game's phases -----------------------------------------------------------------------------------------------

@@ -74,13 +74,23 @@ def make_game(questions=2):
     return game, admin, players
 
 
+_unread: dict = {}
+
+
 async def frame_until(ws, predicate, timeout=10.0) -> dict:
-    """Read frames until one satisfies `predicate` (bounded by `timeout`)."""
+    """The first frame that satisfies `predicate` (bounded by `timeout`). Frames read on the way are kept for later
+    calls: the reveal may overtake the acknowledgement of the answer that closed the question (the protocol allows
+    it), and waiting for the acknowledgement must not throw the reveal away."""
+    backlog = _unread.setdefault(ws, [])
+    for i, frame in enumerate(backlog):
+        if predicate(frame):
+            return backlog.pop(i)
     async with asyncio.timeout(timeout):
         while True:
             frame = json.loads(await ws.recv())
             if predicate(frame):
                 return frame
+            backlog.append(frame)
 
 
 def group_members(group: str) -> int:

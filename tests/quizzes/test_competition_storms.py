@@ -5,18 +5,23 @@ connecting at once share the database trips. An answer burst makes no trip to th
 
 import asyncio
 import random
+import threading
+import time
+from datetime import timedelta
 
 import channels.consumer
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from quizzes.competitions import services as svc
+from quizzes.competitions.consumers import PlayerConsumer
 from quizzes.competitions.exceptions import ExamInProgress, GameNotFound
-from quizzes.competitions.models import Competition, Game, Player, hash_token
+from quizzes.competitions.models import Competition, Game, GameQuestion, Player, hash_token
 from quizzes.competitions.selectors import player_cookie, player_me, results_table
 from quizzes.exams import services as exam_svc
 from quizzes.signals import game_players_changed
@@ -206,3 +211,107 @@ def test_the_reveal_is_broadcast_before_the_leaderboard_rebuilds_its_board(
     finally:
         game_players_changed.disconnect(dispatch_uid="test.board_order")
     assert order == ["question", "reveal", "board", "leaderboard", "finished", "board"]
+
+
+# --- found by an outside review of the batched join -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_connect_without_a_token_costs_one_query_even_in_a_large_finished_game(district_admin):
+    """The PIN is on the projector: anyone can open sockets. Without a player's token nothing but the game is read
+    (not the public state, which ranks every player once the game is over)."""
+    game = svc.competition_host(
+        competition=make_competition(audience=Competition.Audience.PUBLIC), actor=district_admin
+    )
+    _guests(game, [(i * 10, 1000) for i in range(300)])
+    svc.competition_start(game_id=game.pk, actor=district_admin)
+    svc.competition_end(game_id=game.pk, actor=district_admin)
+    with CaptureQueriesContext(connection) as no_cookie:
+        [alone] = svc.players_connect(game.pin, [_visitor(game)])
+    with CaptureQueriesContext(connection) as bogus:
+        [forged] = svc.players_connect(game.pin, [_visitor(game, "forged-token")])
+    assert alone.player is None and forged.player is None
+    assert len(no_cookie.captured_queries) == 1 and len(bogus.captured_queries) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_game_whose_batch_waits_on_a_lock_does_not_hold_up_joins_to_another_game():
+    @database_sync_to_async
+    def two_games():
+        admin = AdminFactory(institution=None)
+        public = {"audience": Competition.Audience.PUBLIC}
+        stuck = svc.competition_host(competition=make_competition(**public), actor=admin)
+        other = svc.competition_host(competition=make_competition(**public), actor=admin)
+        [(_, stuck_token)], [(_, other_token)] = _guests(stuck, [(0, 0)]), _guests(other, [(0, 0)])
+        svc.competition_start(game_id=stuck.pk, actor=admin)
+        # Its question's time ran out: the next connect closes it, which waits for the lock held below.
+        GameQuestion.objects.filter(game=stuck, index=0).update(closes_at=timezone.now() - timedelta(seconds=30))
+        return stuck, stuck_token, other, other_token
+
+    stuck, stuck_token, other, other_token = await two_games()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                list(Game.objects.select_for_update().filter(pk=stuck.pk))  # PostgreSQL: the game row
+                Player.objects.filter(game=stuck).update(streak=0)  # SQLite: the write lock
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(5)
+        waiting = await communicator(f"/ws/play/{stuck.pin}/", cookies={player_cookie(stuck.pk): stuck_token})
+        waiting_connect = asyncio.ensure_future(waiting.connect(timeout=30))
+        await asyncio.sleep(0.3)  # the stuck game's batch is waiting on the lock
+        phone = await communicator(f"/ws/play/{other.pin}/", cookies={player_cookie(other.pk): other_token})
+        started = time.monotonic()
+        connected, _ = await phone.connect(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+    assert connected and took < 1.0, took
+    assert (await waiting_connect)[0]
+    for comm in (waiting, phone):
+        await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("meanwhile", ["starts a counting exam", "is disabled"])
+async def test_an_account_that_changes_while_its_phone_connects_is_refused(monkeypatch, meanwhile):
+    """Between the batch's read and the phone joining its account's group, the account's own broadcast (exam
+    started, account disabled) reaches nobody: the read after joining catches it."""
+    game, admin, joined = await setup_game(players=2, questions=1)
+    user = joined[0][0]
+
+    @database_sync_to_async
+    def change_the_account():
+        if meanwhile == "is disabled":
+            account = type(user).objects.get(pk=user.pk)
+            account.is_active = False
+            account.save()
+        else:
+            category, _questions = make_bank(singles=3)
+            exam_svc.attempt_start(exam=exam_with_sections(category, count=2), user=user)
+
+    real = PlayerConsumer.watch_account
+
+    async def racing(self, account):
+        if getattr(account, "pk", None) == user.pk:
+            await change_the_account()
+            await asyncio.sleep(0.1)  # its broadcast went out before this phone joined the account's group
+        await real(self, account)
+
+    monkeypatch.setattr(PlayerConsumer, "watch_account", racing)
+    phone = await player_socket(game, *joined[0])
+    code = "account_disabled" if meanwhile == "is disabled" else "exam_in_progress"
+    assert (await until(phone, lambda f: f.get("type") == "error"))["error"] == code
+    assert (await phone.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+    other = await player_socket(game, *joined[1])  # the other player is untouched
+    await until(other, is_state("lobby"))
+    await other.disconnect()
