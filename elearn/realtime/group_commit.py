@@ -11,7 +11,9 @@ game's batch held up by a lock does not hold up joins or answers of another game
     result = await joins.submit(pin, item)                # the item's result; an exception in it is returned, not raised
 
 One instance per event loop (`for_loop`), so tests that run several loops never share futures. Every submitted item
-gets a reply: if the batch function raises, each of its items gets that exception as its result.
+gets a reply: if the batch function raises, each of its items gets that exception as its result (one object for the
+batch: a caller that raises it should raise its own, chained); a batch that gives the wrong number of results, or a
+runner cancelled mid-batch, fails its waiting items with RuntimeError instead of leaving them waiting.
 """
 
 from __future__ import annotations
