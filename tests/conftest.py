@@ -2,10 +2,12 @@
 that keeps runs (and pytest-xdist workers) apart on a shared PostgreSQL and Redis."""
 
 import os
+import threading
 from pathlib import Path
 
+import channels.testing.application
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from tests.factories import AdminFactory, InstitutionFactory, OfficerFactory, UserFactory
 
@@ -77,6 +79,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
             conn.close()
             if hasattr(conn, "close_pool"):
                 conn.close_pool()
+
+
+def _close_outside_the_main_thread() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        close_old_connections()
+
+
+@pytest.fixture(autouse=True)
+def _communicator_closes_worker_connections(monkeypatch):
+    """Channels' test communicator (`channels.testing.application`) turns channels.db's close_old_connections into a
+    no-op while a test awaits it, so that a test's transaction in the main thread survives. Consumers also run database
+    work in worker threads of the test's event loop (thread_sensitive=False: the join and answer batches), and those
+    threads end with the loop: a PostgreSQL connection left open there never goes back to psycopg's pool, and about
+    twenty such tests emptied the suite's pool (PoolTimeout in whatever test came next). Close outside the main
+    thread, as production does everywhere."""
+    monkeypatch.setattr(channels.testing.application, "no_op", _close_outside_the_main_thread)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -315,3 +315,32 @@ async def test_an_account_that_changes_while_its_phone_connects_is_refused(monke
     other = await player_socket(game, *joined[1])  # the other player is untouched
     await until(other, is_state("lobby"))
     await other.disconnect()
+
+
+def _pool_in_use() -> int:
+    stats = connection.pool.get_stats()
+    return stats["pool_size"] - stats["pool_available"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+async def test_a_game_over_the_communicator_returns_every_pooled_connection():
+    """Joins, rechecks and answers run in worker threads of the loop's executor (thread_sensitive=False), which end
+    with the test's loop. Channels' test communicator turns channels.db's connection close into a no-op while a test
+    awaits it, so a connection opened there never went back to psycopg's pool: one per test, until the suite's pool
+    of 20 ran dry (tests/conftest.py `_communicator_closes_worker_connections`)."""
+    game, admin, joined = await setup_game(players=3, questions=1)
+    host = await connect(f"/ws/host/{game.pk}/", user=admin)
+    await until(host, is_state("lobby"))
+    phones = [await player_socket(game, *j) for j in joined]
+    await host.send_json_to({"action": "start"})
+    for phone in phones:
+        await until(phone, is_state("question", 0))
+        await phone.send_json_to({"action": "answer", "index": 0, "choice": [1]})
+        assert (await until(phone, lambda f: f.get("type") == "ack"))["status"] == "accepted"
+    await until(host, is_state("reveal", 0))
+    for comm in (host, *phones):
+        await comm.disconnect()
+    await asyncio.sleep(0.2)  # the last batches' threads finish
+    held = await asyncio.get_running_loop().run_in_executor(None, _pool_in_use)
+    assert held <= 1, f"{held} pooled connections still checked out by threads that ran the game"
