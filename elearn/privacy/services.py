@@ -146,7 +146,8 @@ def notice_acknowledged(*, user, version: str | None = None) -> bool:
 
 def _end_sessions(user: User) -> int:
     """Delete the stored sessions of `user` (database-backed session engines; with any engine the account being
-    inactive already refuses them on the next request)."""
+    inactive already refuses them on the next request). Each through its store, so that cached_db forgets its cached
+    copy too."""
     engine = importlib.import_module(settings.SESSION_ENGINE)
     store = engine.SessionStore
     if not hasattr(store, "get_model_class"):
@@ -158,8 +159,8 @@ def _end_sessions(user: User) -> int:
     ):
         if str(store().decode(data).get("_auth_user_id")) == str(user.pk):
             ended.append(session_key)
-    if ended:
-        model.objects.filter(session_key__in=ended).delete()
+    for session_key in ended:
+        store(session_key=session_key).delete()
     return len(ended)
 
 
