@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import connection, models
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from elearn.org.models import User
@@ -333,3 +334,19 @@ def test_staff_factory_accounts_start_consistent(db):
     OfficerFactory()
     AdminFactory(institution=None)
     assert rights_beyond_role() == []
+
+
+@pytest.mark.django_db
+def test_only_roles_that_open_the_admin_get_the_user_bar_and_candidates_pay_no_permission_queries(
+    client_for, staff_a, officer_a, district_admin
+):
+    """Wagtail's user bar checks the admin permission, which loads every permission of the account: two queries on
+    every page. A staff account holds none (its role gives none, and rights_follow_the_role takes back what is given by
+    hand), so its pages skip the check; officers and admins still get the bar."""
+    page = "/exams/"
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(staff_a).get(page)
+    assert response.status_code == 200 and b"wagtail-userbar" not in response.content
+    assert not [q for q in queries if "auth_permission" in q["sql"]]
+    for person in (officer_a, district_admin):
+        assert b"wagtail-userbar" in client_for(person).get(page).content
