@@ -562,12 +562,12 @@ def answer_save(
         if phase in (timing.Phase.GRACE, timing.Phase.EXPIRED):
             late_error = TooLate()
         else:
-            try:
-                aq = AttemptQuestion.objects.get(attempt_id=attempt.pk, position=position)
+            try:  # the question and its stored answer, if any, in one read
+                aq = AttemptQuestion.objects.select_related("answer").get(attempt_id=attempt.pk, position=position)
             except (AttemptQuestion.DoesNotExist, ValueError, TypeError):
                 raise NoSuchQuestion() from None
             cleaned = clean_response(aq, response)
-            answer = AttemptAnswer.objects.filter(attempt_question=aq).first()
+            answer = getattr(aq, "answer", None)
             remaining = attempt.seconds_remaining(now)
             if answer is not None and seq <= answer.seq:
                 return SaveResult(

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quizzes.bank.models import Question
@@ -104,6 +106,24 @@ def test_answers_saved_and_scored_and_grade(exam, staff_a):
     assert AttemptAnswer.objects.filter(attempt=done, is_correct=True).count() == 8
     with pytest.raises(NoAttemptsLeft):
         svc.attempt_start(exam=exam, user=staff_a)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_save_reads_the_attempt_and_the_question_with_its_answer_then_writes_once(exam, staff_a):
+    """The save is most of an exam's requests (one every few seconds per candidate): its statements are pinned. A
+    first answer is an INSERT, a newer one an UPDATE, a stale one (seq not newer) writes nothing."""
+    attempt = svc.attempt_start(exam=exam, user=staff_a)
+    aq = attempt.paper.get(position=1)
+
+    def statements(seq):
+        with CaptureQueriesContext(connection) as queries:
+            svc.answer_save(attempt_id=attempt.pk, user=staff_a, position=1, response=correct_response(aq), seq=seq)
+        return [q["sql"].split()[0] for q in queries if q["sql"].split()[0] in ("SELECT", "INSERT", "UPDATE")]
+
+    assert statements(1) == ["SELECT", "SELECT", "INSERT"]
+    assert statements(2) == ["SELECT", "SELECT", "UPDATE"]
+    assert statements(2) == ["SELECT", "SELECT"]
+    assert AttemptAnswer.objects.get(attempt=attempt).seq == 2
 
 
 def test_late_answers_refused_and_not_stored(exam, staff_a):
