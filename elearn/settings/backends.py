@@ -104,7 +104,12 @@ def caches(prefix: str = "elearn") -> dict:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": prefix,
-            "OPTIONS": {"socket_timeout": 5, "max_connections": 200},
+            # One pool per process, not one per thread (elearn/redis_pool.py): daphne serves each request in a thread.
+            "OPTIONS": {
+                "socket_timeout": 5,
+                "max_connections": 200,
+                "pool_class": "elearn.redis_pool.SharedConnectionPool",
+            },
         }
     }
 
