@@ -11,9 +11,13 @@ broadcast (for example Redis unreachable) is logged and swallowed, because the d
 the request that caused it has already committed.
 """
 
+import asyncio
+import collections
+import contextvars
 import logging
+import weakref
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
@@ -41,15 +45,64 @@ async def abroadcast(group: str, message: dict) -> bool:
     return True
 
 
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's running event loop: this thread's own, or the one whose sync_to_async started this thread (a
+    Django view under daphne, a consumer's database_sync_to_async call). None in plain synchronous code."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is not None and not loop.is_closed() and loop.is_running():
+        return loop
+    return None
+
+
+class _Sender:
+    """One event loop's broadcasts handed over by other threads, sent one at a time in the order they were made."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.queue: collections.deque = collections.deque()
+        self.task: asyncio.Task | None = None
+
+    def put(self, group: str, message: dict) -> None:  # in the loop's thread
+        self.queue.append((group, message))
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self.send_all(), name="broadcast-sender")
+
+    async def send_all(self) -> None:
+        while self.queue:
+            group, message = self.queue.popleft()
+            await abroadcast(group, message)
+
+
+_senders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sender]" = weakref.WeakKeyDictionary()
+
+
+def _hand_over(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:
+    sender = _senders.get(loop)
+    if sender is None:
+        sender = _senders[loop] = _Sender(loop)
+    sender.put(group, message)
+
+
 def broadcast(group: str, message: dict) -> bool:
     """Synchronous twin of abroadcast for services (call it from transaction.on_commit).
 
-    Inside a thread started by sync_to_async (Django views under daphne, database_sync_to_async in consumers) it
-    runs on the server's event loop; in plain synchronous code (management commands) on a temporary one. Called from
-    synchronous code that runs inside an event loop's own thread (a script driving a browser with Playwright's sync
-    API), it cannot wait for the send: that is a failed broadcast like any other, logged and reported as False.
+    In a thread started by sync_to_async (Django views under daphne, database_sync_to_async in consumers) it hands the
+    message to the server's event loop and returns at once (True: handed over; a failed send is logged there): the
+    thread does not wait for a busy loop and the layer's round trip. The loop sends the broadcasts it is handed one at
+    a time in the order they were made, so one request's messages keep their order. In plain synchronous code
+    (management commands) it sends on a temporary loop and waits. Called from synchronous code that runs inside an
+    event loop's own thread (a script driving a browser with Playwright's sync API), it cannot wait for the send: that
+    is a failed broadcast like any other, logged and reported as False.
     """
     envelope(group, message)  # validate in the caller's frame
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is not None and loop is server_loop():
+        loop.call_soon_threadsafe(_hand_over, loop, group, message, context=contextvars.Context())
+        return True
     try:
         return async_to_sync(abroadcast)(group, message)
     except RuntimeError as exc:

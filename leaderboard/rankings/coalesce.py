@@ -19,11 +19,10 @@ import logging
 import time
 import weakref
 
-from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from elearn.realtime.broadcast import abroadcast, broadcast
+from elearn.realtime.broadcast import abroadcast, broadcast, server_loop
 from elearn.realtime.groups import board_group
 
 logger = logging.getLogger(__name__)
@@ -100,20 +99,9 @@ def flusher(loop: asyncio.AbstractEventLoop | None = None) -> Flusher:
     return found
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is not None and not loop.is_closed() and loop.is_running():
-        return loop
-    return None
-
-
 def mark_dirty(key: str) -> None:
     """Board `key` changed: push its new state to viewers soon (coalesced). Safe from any thread."""
-    loop = _server_loop()
+    loop = server_loop()
     if loop is None:
         push_now(key)
         return

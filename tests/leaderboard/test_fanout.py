@@ -190,3 +190,34 @@ def test_json_text_encodes_once():
     text = fanout.json_text(msg)
     assert text == '{"type":"x","名":"张"}'
     assert fanout.json_text(msg) is text
+
+
+async def test_a_request_thread_does_not_wait_for_its_broadcasts_and_they_arrive_in_order(consumers, monkeypatch):
+    """A view under daphne broadcasts from its own thread (a service's on_commit). It used to wait there for the event
+    loop and the layer (a trip through a busy loop and a Redis round trip): the exam start's account.exam_started
+    was the largest part of a start in a py-spy profile of the opening, while the start held one of its lane's few
+    places. Now the thread hands the message to the loop and goes on; the loop sends one thread's messages in order."""
+    from asgiref.sync import sync_to_async
+
+    from elearn.realtime import broadcast as broadcast_module
+
+    group = "test.fanout.from-thread"
+    a = consumers("a")
+    await fanout.join(group, a)
+    release = asyncio.Event()
+    real = broadcast_module.abroadcast
+
+    async def slow_layer(group_name, message):
+        await release.wait()  # the layer is slow: the thread must not wait for it
+        return await real(group_name, message)
+
+    monkeypatch.setattr(broadcast_module, "abroadcast", slow_layer)
+
+    def view_thread():
+        return [broadcast(group, {"type": "x", "n": n}) for n in range(5)]
+
+    assert await asyncio.wait_for(sync_to_async(view_thread)(), 2) == [True] * 5
+    assert a.got == []
+    release.set()
+    await a.wait(5)
+    assert [m["n"] for m in a.got] == [0, 1, 2, 3, 4]
