@@ -159,14 +159,9 @@ async def test_phones_connecting_at_once_share_the_database_trips(monkeypatch):
         await c.disconnect()
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_messages_from_phones_make_no_trip_to_the_database_thread_each(monkeypatch):
-    trips = []
-
-    async def counted():
-        trips.append(1)
-
-    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+async def _one_question_answered_by_three():
+    """A host and three phones over the communicator: the game starts, every phone answers, the question is revealed.
+    Returns the sockets, still connected."""
     game, admin, joined = await setup_game(players=3, questions=1)
     host = await connect(f"/ws/host/{game.pk}/", user=admin)
     await until(host, is_state("lobby"))
@@ -177,6 +172,18 @@ async def test_messages_from_phones_make_no_trip_to_the_database_thread_each(mon
         await phone.send_json_to({"action": "answer", "index": 0, "choice": [1]})
         assert (await until(phone, lambda f: f.get("type") == "ack"))["status"] == "accepted"
     await until(host, is_state("reveal", 0))
+    return host, phones
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_messages_from_phones_make_no_trip_to_the_database_thread_each(monkeypatch):
+    trips = []
+
+    async def counted():
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    host, phones = await _one_question_answered_by_three()
     assert trips == []
     for comm in (host, *phones):
         await comm.disconnect()
@@ -329,16 +336,7 @@ async def test_a_game_over_the_communicator_returns_every_pooled_connection():
     with the test's loop. Channels' test communicator turns channels.db's connection close into a no-op while a test
     awaits it, so a connection opened there never went back to psycopg's pool: one per test, until the suite's pool
     of 20 ran dry (tests/conftest.py `_communicator_closes_worker_connections`)."""
-    game, admin, joined = await setup_game(players=3, questions=1)
-    host = await connect(f"/ws/host/{game.pk}/", user=admin)
-    await until(host, is_state("lobby"))
-    phones = [await player_socket(game, *j) for j in joined]
-    await host.send_json_to({"action": "start"})
-    for phone in phones:
-        await until(phone, is_state("question", 0))
-        await phone.send_json_to({"action": "answer", "index": 0, "choice": [1]})
-        assert (await until(phone, lambda f: f.get("type") == "ack"))["status"] == "accepted"
-    await until(host, is_state("reveal", 0))
+    host, phones = await _one_question_answered_by_three()
     for comm in (host, *phones):
         await comm.disconnect()
     await asyncio.sleep(0.2)  # the last batches' threads finish
