@@ -114,15 +114,6 @@ def caches(prefix: str = "elearn") -> dict:
     }
 
 
-def session_engine() -> str:
-    """Sessions read from Redis when it is there (cached_db: written to the database and the cache, read from the cache,
-    the database when the cache misses or fails): every logged-in request is one database query fewer. Without Redis
-    the database alone (a per-process cache would hide a session ended in another process)."""
-    if redis_url():
-        return "django.contrib.sessions.backends.cached_db"
-    return "django.contrib.sessions.backends.db"
-
-
 def describe() -> str:
     db = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     layer = "redis" if redis_url() else "in-memory"

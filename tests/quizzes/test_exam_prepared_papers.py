@@ -10,7 +10,6 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -591,10 +590,8 @@ def test_the_command_the_jobs_and_the_admin_prepare_papers(tree, bank, staff_a, 
 
 
 # A start that hands out a prepared paper, query by query (the test transaction adds a savepoint pair):
-# The session is read from the database, or from Redis when it is there (cached_db: no query).
-SESSION_QUERIES = ["django_session"] if settings.SESSION_ENGINE.endswith(".db") else []
 START_QUERIES = [
-    *SESSION_QUERIES,
+    "django_session",  # the session
     "org_user",  # the candidate
     "quizzes_exam",  # the exam and its audience, in one query (selectors.visible_exam)
     "SAVEPOINT",

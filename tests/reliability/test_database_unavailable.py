@@ -10,7 +10,6 @@ from unittest import mock
 
 import psycopg_pool
 import pytest
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import Client
@@ -20,7 +19,7 @@ from elearn.settings import backends
 
 pytestmark = pytest.mark.django_db
 
-SESSION_LOAD = f"{settings.SESSION_ENGINE}.SessionStore.load"  # cached_db when Redis is there
+SESSION_LOAD = "django.contrib.sessions.backends.db.SessionStore.load"
 
 
 def assert_json_503(res):
