@@ -5,7 +5,9 @@ pool the first time it is used. Under daphne every request runs in a thread of i
 pool and opened a new connection to Redis (a TCP connect and redis-py's handshake) before its first cache read: in a
 py-spy profile of the exam opening it was most of the session read. This pool class, named in the cache's OPTIONS
 (`pool_class`), hands every cache object of the process the same pool for the same server and options; redis-py's
-pool is thread-safe and re-creates its connections after a fork.
+pool is thread-safe and re-creates its connections after a fork. Shared, the pool's max_connections is a limit for the
+whole process, so it is a blocking pool: a request that finds every connection in use waits for one (up to `timeout`,
+redis-py's default 20 s) instead of failing with "Too many connections".
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import threading
 import redis
 
 
-class SharedConnectionPool(redis.ConnectionPool):
+class SharedConnectionPool(redis.BlockingConnectionPool):
     _shared: dict[tuple, redis.ConnectionPool] = {}
     _lock = threading.Lock()
 

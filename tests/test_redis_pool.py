@@ -28,7 +28,7 @@ def test_cache_objects_of_different_threads_share_one_pool_and_its_connections()
         thread.join()
     assert values == ["x"] * 20
     assert len({id(pool) for pool in pools}) == 1
-    assert pools[0]._created_connections == 1, "one connection, reused, not one per request"
+    assert len(pools[0]._connections) == 1, "one connection, reused, not one per request"
 
 
 def test_different_servers_or_options_get_their_own_pool():
@@ -37,3 +37,22 @@ def test_different_servers_or_options_get_their_own_pool():
     assert SharedConnectionPool.from_url(url, socket_timeout=5) is first
     assert SharedConnectionPool.from_url(url, socket_timeout=6) is not first
     assert isinstance(first, redis.ConnectionPool)
+
+
+def test_a_busy_pool_makes_a_request_wait_for_a_connection_not_fail():
+    pool = SharedConnectionPool.from_url(os.environ["REDIS_URL"], max_connections=1, socket_timeout=7)
+    held = pool.get_connection()
+    got = []
+
+    def request_thread():
+        connection = pool.get_connection()
+        got.append(connection)
+        pool.release(connection)
+
+    thread = threading.Thread(target=request_thread)
+    thread.start()
+    thread.join(0.3)
+    assert got == [] and thread.is_alive(), "waits while the only connection is in use"
+    pool.release(held)
+    thread.join(5)
+    assert got == [held]
