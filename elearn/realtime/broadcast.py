@@ -59,22 +59,28 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class _Sender:
-    """One event loop's broadcasts handed over by other threads, sent one at a time in the order they were made."""
+    """One event loop's broadcasts handed over by other threads. Each group's messages are sent one at a time in the
+    order they were made; groups do not wait for each other (a slow send to one group holds up no other)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self.queue: collections.deque = collections.deque()
-        self.task: asyncio.Task | None = None
+        self.queues: dict[str, collections.deque] = {}
 
     def put(self, group: str, message: dict) -> None:  # in the loop's thread
-        self.queue.append((group, message))
-        if self.task is None or self.task.done():
-            self.task = self.loop.create_task(self.send_all(), name="broadcast-sender")
+        queue = self.queues.get(group)
+        if queue is not None:  # that group's task is still sending: it takes this one too, after the others
+            queue.append(message)
+            return
+        self.queues[group] = collections.deque([message])
+        self.loop.create_task(self.send_all(group), name="broadcast-sender")
 
-    async def send_all(self) -> None:
-        while self.queue:
-            group, message = self.queue.popleft()
-            await abroadcast(group, message)
+    async def send_all(self, group: str) -> None:
+        queue = self.queues[group]
+        try:
+            while queue:
+                await abroadcast(group, queue.popleft())
+        finally:
+            del self.queues[group]
 
 
 _senders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sender]" = weakref.WeakKeyDictionary()
@@ -92,8 +98,9 @@ def broadcast(group: str, message: dict) -> bool:
 
     In a thread started by sync_to_async (Django views under daphne, database_sync_to_async in consumers) it hands the
     message to the server's event loop and returns at once (True: handed over; a failed send is logged there): the
-    thread does not wait for a busy loop and the layer's round trip. The loop sends the broadcasts it is handed one at
-    a time in the order they were made, so one request's messages keep their order. In plain synchronous code
+    thread does not wait for a busy loop and the layer's round trip. The loop sends each group's broadcasts one at a
+    time in the order they were made (a game's frames keep their order) and groups side by side. Messages still queued
+    when the server stops are lost, as a send in flight always was: clients get the full state when they reconnect. In plain synchronous code
     (management commands) it sends on a temporary loop and waits. Called from synchronous code that runs inside an
     event loop's own thread (a script driving a browser with Playwright's sync API), it cannot wait for the send: that
     is a failed broadcast like any other, logged and reported as False.

@@ -221,3 +221,27 @@ async def test_a_request_thread_does_not_wait_for_its_broadcasts_and_they_arrive
     release.set()
     await a.wait(5)
     assert [m["n"] for m in a.got] == [0, 1, 2, 3, 4]
+
+
+async def test_a_slow_group_holds_up_no_other_groups_broadcasts(consumers, monkeypatch):
+    from asgiref.sync import sync_to_async
+
+    from elearn.realtime import broadcast as broadcast_module
+
+    stuck, game = "test.fanout.stuck", "test.fanout.game"
+    a = consumers("a")
+    await fanout.join(game, a)
+    release = asyncio.Event()
+    real = broadcast_module.abroadcast
+
+    async def layer(group_name, message):
+        if group_name == stuck:
+            await release.wait()  # a send that hangs (a black-holed Redis, say)
+        return await real(group_name, message)
+
+    monkeypatch.setattr(broadcast_module, "abroadcast", layer)
+    await sync_to_async(lambda: broadcast(stuck, {"type": "x", "n": -1}))()
+    await sync_to_async(lambda: [broadcast(game, {"type": "x", "n": n}) for n in range(3)])()
+    await a.wait(3)
+    assert [m["n"] for m in a.got] == [0, 1, 2]
+    release.set()
