@@ -15,14 +15,21 @@ sent and closed as Django does. A client that disconnects while the view runs ge
 interrupted (no synchronous view is), and its response is closed after it, in its thread, once. request_finished
 runs once for every request, also when something outside the view raised (a request_started receiver: Django's
 handler skips it then). A response whose close() fails is still sent, and the failure logged.
+
+A request's thread is kept for a later request (RequestThreads). Django's handler gives every request a thread of its
+own that is started for it and joined after it by one more new thread; each start blocks the event loop until the new
+thread runs, which under load (every thread waiting for the GIL) was the largest part of the loop's time in a py-spy
+profile of the exam's opening. A kept thread runs one request at a time, as Django's thread-sensitive code requires.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -33,10 +40,45 @@ from django.urls import set_script_prefix
 logger = logging.getLogger(__name__)
 
 
+class RequestThreads:
+    """Single-thread executors kept between requests: a request takes an idle one (or a new one when none is idle)
+    and gives it back when nothing of it runs there any more. At most `keep` idle ones are kept; the others end."""
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.idle: list[ThreadPoolExecutor] = []
+
+    def take(self) -> ThreadPoolExecutor:
+        try:
+            return self.idle.pop()  # the most recently used: its thread is the likeliest to be warm
+        except IndexError:
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
+
+    def give_back(self, executor: ThreadPoolExecutor) -> None:
+        if len(self.idle) < self.keep:
+            self.idle.append(executor)
+        else:
+            executor.shutdown(wait=False)
+
+
 class SyncStackASGIHandler(ASGIHandler):
     def __init__(self):
         base.BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
+        self.threads = RequestThreads(getattr(settings, "ELEARN_REQUEST_THREADS_KEPT", 100))
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = self.threads.take()
+        async with ThreadSensitiveContext(executor=executor):
+            try:
+                await self.handle(scope, receive, send)
+            except BaseException:  # the request's calls may still be queued there: let the thread end after them
+                executor.shutdown(wait=False)
+                raise
+        # handle() returns after finish(), which ran in this thread after everything else of the request
+        self.threads.give_back(executor)
 
     def serve(self, scope, body_file, outcome: dict):
         """In the request's thread: the whole synchronous request; the response is kept in `outcome`."""

@@ -167,3 +167,63 @@ async def test_a_failure_before_the_view_still_finishes_the_request_once(events)
     finally:
         signals.request_started.disconnect(dispatch_uid="test_sync_http_failing_start")
     assert kinds(events).count("finished") == 1 and "view" not in kinds(events)
+
+
+async def test_a_request_thread_is_kept_for_the_next_request_and_no_thread_is_started_for_it(events):
+    handler = SyncStackASGIHandler()
+    for body in (b"1", b"2"):
+        app = ApplicationCommunicator(handler, scope("/plain/", "POST"))
+        await app.send_input({"type": "http.request", "body": body, "more_body": False})
+        await receive_all(app)
+        await app.wait(timeout=5)
+        if body == b"1":
+            threads_before = threading.active_count()
+    assert threading.active_count() == threads_before  # the second request started no thread (Django's: two)
+    first, second = {t for k, t in events[:3]}, {t for k, t in events[3:]}
+    assert kinds(events) == ["started", "view", "finished"] * 2
+    assert len(first) == 1 and first == second
+
+
+async def test_requests_at_the_same_time_run_in_threads_of_their_own(events):
+    handler = SyncStackASGIHandler()
+    slow_app = ApplicationCommunicator(handler, scope("/slow/"))
+    await slow_app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await asyncio.sleep(0.05)  # the slow view is running
+    began = time.monotonic()
+    app = ApplicationCommunicator(handler, scope("/plain/", "POST"))
+    await app.send_input({"type": "http.request", "body": b"x", "more_body": False})
+    start, body = await receive_all(app)
+    assert body == b"ok POST x" and time.monotonic() - began < 0.2  # it did not wait for the slow one
+    await receive_all(slow_app)
+    await slow_app.wait(timeout=5)
+    await app.wait(timeout=5)
+    views = [t for k, t in events if k == "view"]
+    assert len(set(views)) == 2
+
+
+async def test_the_thread_of_a_request_whose_client_left_is_not_given_out_while_its_view_runs(events):
+    handler = SyncStackASGIHandler()
+    slow_app = ApplicationCommunicator(handler, scope("/slow/"))
+    await slow_app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await slow_app.send_input({"type": "http.disconnect"})
+    await slow_app.wait(timeout=5)  # returns once the view finished and the request was finished after it
+    assert kinds(events) == ["started", "view", "finished"]
+    app = ApplicationCommunicator(handler, scope("/plain/", "POST"))
+    await app.send_input({"type": "http.request", "body": b"y", "more_body": False})
+    start, body = await receive_all(app)
+    await app.wait(timeout=5)
+    assert body == b"ok POST y"
+    assert kinds(events) == ["started", "view", "finished"] * 2
+
+
+async def test_no_more_idle_threads_are_kept_than_the_setting_says(events):
+    with override_settings(ELEARN_REQUEST_THREADS_KEPT=1):
+        handler = SyncStackASGIHandler()
+    apps = [ApplicationCommunicator(handler, scope("/slow/")) for _ in range(3)]
+    for app in apps:
+        await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    for app in apps:
+        await receive_all(app)
+        await app.wait(timeout=5)
+    assert len({t for k, t in events if k == "view"}) == 3
+    assert len(handler.threads.idle) == 1

@@ -187,6 +187,10 @@ ELEARN_ADMISSION_LANES = [
     ),
 ]
 
+# Request threads kept idle between requests, per server process (elearn/sync_http.py): starting a thread per request
+# blocked daphne's event loop under load. More requests at once than this still get threads, ended after them.
+ELEARN_REQUEST_THREADS_KEPT = int(os.environ.get("ELEARN_REQUEST_THREADS_KEPT", "100"))
+
 WAGTAIL_SITE_NAME = ELEARN_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
