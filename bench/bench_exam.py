@@ -12,7 +12,9 @@ For each backend and mode it
      and over the exam page's JSON start; a drawn one), per attempt page, per save, per ping (the median of
      --cost-samples requests through Django's full middleware stack, without daphne);
   3. starts the daphne process(es) (one process is pinned to core 0 with taskset when available) and runs the load
-     generator in a separate process (asyncio + uvloop, raw HTTP/1.1 keep-alive connections, loopback only);
+     generator in a separate process (asyncio + uvloop, raw HTTP/1.1 keep-alive connections, loopback only); on
+     PostgreSQL (--tasks worker) also one `manage.py db_worker` with the database task backend, as the README's
+     scale-out deployment runs: the work after each submission (wrong-answer book, rankings) leaves the request;
   4. exam phase: POST /api/v1/exams/<id>/start/ at a random moment within the ramp, then --saves times
      POST /api/v1/attempts/<id>/answer/ after a random pause of 0.5-1.5 x --interval seconds, then POST .../submit/;
      (--client phone: as the exam page's script does instead, POST /exams/<id>/start/ asking for JSON, which
@@ -20,7 +22,8 @@ For each backend and mode it
   5. baseline phase, same run, same server, same schedule: every request goes to GET /exams/ping/ (a trivial view
      through the same middleware, session and authentication stack);
   6. checks the database afterwards: N attempts, N submitted, N x saves answers stored, and how many attempts got a
-     prepared paper.
+     prepared paper; with the worker, it first waits for the worker's queue to empty and reports how long that took
+     and whether any task failed.
 Every request has a timeout (60 s); a non-2xx answer, a timeout or a broken connection counts as an error.
 Targets (issue 19): start p95 < 1 s, save p95 < 150 ms, zero errors, everything stored.
 
@@ -65,6 +68,7 @@ from bench.common import (
     run_requested_step,
     server_env,
     targets_line,
+    task_worker,
     work_directory,
     write_results,
 )
@@ -254,11 +258,29 @@ def verify(args) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from quizzes.exams.models import Attempt, AttemptAnswer, PreparedPaper
 
     exam_id = json.loads(Path(args.setup_file).read_text())["exam_id"]
+    out = {"tasks": {}}
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        # The worker feeds the wrong-answer book and the rankings after each submission: wait for it to catch up.
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        began = time.monotonic()
+        pending = DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        while pending.exists() and time.monotonic() - began < 600:
+            time.sleep(0.5)
+        out["tasks"] = {
+            "drain_s": time.monotonic() - began,
+            "pending": pending.count(),
+            "failed": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count(),
+            "done": DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count(),
+        }
     attempts = Attempt.objects.filter(exam_id=exam_id)
-    out = {
+    out |= {
         "attempts": attempts.count(),
         "submitted": attempts.filter(state="submitted").count(),
         "answers": AttemptAnswer.objects.filter(attempt__exam_id=exam_id).count(),
@@ -423,11 +445,19 @@ def generate(args) -> None:
 
 
 # ======================================================================================================= driver
+def tasks_mode(backend: str, args) -> str:
+    return args.tasks or ("worker" if backend == "postgres" else "inline")
+
+
 def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
     tag = f"{backend}-{mode}"
+    worker = (
+        {"ELEARN_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"} if tasks_mode(backend, args) == "worker" else {}
+    )
     env = server_env(
         backend, "elearn.settings.dev", "postgres://postgres@127.0.0.1:5432/elearn_bench_exam",
         workdir / f"bench{tag}.sqlite3",  # a fresh file per run
+        **worker,
     )  # fmt: skip
     migrate_fresh_database(backend, env)
     setup_file = workdir / f"setup-{tag}.json"
@@ -443,7 +473,10 @@ def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
     core = SERVER_CORE if args.processes == 1 else None
-    with daphne_servers(args.processes, env, workdir / f"daphne-{tag}", core) as (ports, servers):
+    with (
+        task_worker(env, workdir / f"worker-{tag}.log"),
+        daphne_servers(args.processes, env, workdir / f"daphne-{tag}", core) as (ports, servers),
+    ):
         out = workdir / f"load-{tag}.json"
         gen = [
             PY,
@@ -472,11 +505,11 @@ def run_backend(backend: str, mode: str, args, workdir: Path) -> dict:
             pinned(gen, GENERATOR_CORE) if args.processes == 1 else gen,
             env, out, timeout=args.candidates * 2 + args.saves * args.interval * 4 + 900,
         )  # fmt: skip
-    check_file = workdir / f"verify-{tag}.json"
-    subprocess.run(
-        [PY, __file__, "--verify", "--setup-file", str(setup_file), "--out", str(check_file)],
-        cwd=REPO, env=env, check=True,
-    )  # fmt: skip
+        check_file = workdir / f"verify-{tag}.json"  # with the worker still running: it waits for its queue
+        subprocess.run(
+            [PY, __file__, "--verify", "--setup-file", str(setup_file), "--out", str(check_file)],
+            cwd=REPO, env=env, check=True,
+        )  # fmt: skip
     load["stored"] = json.loads(check_file.read_text())
     load["cost"] = json.loads(cost_file.read_text())
     load["preparation"] = json.loads(setup_file.read_text()).get("preparation")
@@ -515,7 +548,8 @@ def target_checks(rows, load, args) -> list[tuple[bool, str]]:
         (row("save")["p95"] is not None and row("save")["p95"] < TARGET_P95_SAVE_MS,
          f"save p95 {fmt(row('save')['p95'])} ms < {TARGET_P95_SAVE_MS:,.0f}"),
         (not load["exam"]["errors"], f"{len(load['exam']['errors'])} errors"),
-        (stored["submitted"] == args.candidates and stored["answers"] == args.candidates * args.saves,
+        (stored["submitted"] == args.candidates and stored["answers"] == args.candidates * args.saves
+         and not stored["tasks"].get("pending") and not stored["tasks"].get("failed"),
          "everything stored"),
     ]  # fmt: skip
 
@@ -563,6 +597,16 @@ def print_table(all_rows, loads, args):
             f"{load['loadavg_after'][0]:.1f} after; stored {stored['attempts']} attempts ({stored['from_prepared']} "
             f"with a prepared paper), {stored['submitted']} submitted, {stored['answers']} answers{prepared}"
         )
+        tasks = stored["tasks"]
+        print(
+            "  after each submission (wrong-answer book, rankings): "
+            + (
+                f"a db_worker, its queue empty {tasks['drain_s']:.1f} s after the load ({tasks['done']} done, "
+                f"{tasks['failed']} failed, {tasks['pending']} left)"
+                if tasks
+                else "inside the submit request (immediate task backend)"
+            )
+        )
         print(f"  {targets}")
         for what, count in error_tally(f"{kind}: {what}" for kind, what in exam["errors"]):
             print(f"    {count} x {what}")
@@ -584,6 +628,12 @@ def main():
         "--client", choices=["api", "phone"], default="api",
         help="api: start over /api/v1 (the paper in the answer); phone: the exam page's script (the page's start "
         "answers JSON without the paper, then the attempt page) - latency of both reported as start and page",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tasks", choices=["worker", "inline"], default=None,
+        help="worker (default on postgres): the scale-out deployment's task backend, django_tasks_db with one "
+        "`manage.py db_worker`, as the README deploys it; inline (default on sqlite): the embedded default, the "
+        "work after a submission (wrong-answer book, rankings) done inside the submit request",
     )  # fmt: skip
     parser.add_argument(
         "--processes", type=int, default=1,

@@ -176,6 +176,24 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
+def task_worker(env: dict, log_path: Path):
+    """One `manage.py db_worker` (django-tasks' database backend), as the README's scale-out deployment runs it, when
+    `env` names that backend; nothing otherwise. Stopped after."""
+    if env.get("ELEARN_TASKS_BACKEND") != "django_tasks_db.DatabaseBackend":
+        yield None
+        return
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [PY, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+        try:
+            yield worker
+        finally:
+            stop(worker)
+
+
+@contextlib.contextmanager
 def daphne_servers(count: int, env: dict, log_stem: Path, core: str | None = None):
     """`count` daphne processes serving elearn.asgi on free loopback ports, each logging to <log_stem>-<k>.log (pinned
     to `core` with taskset when given and available). Yields (ports, processes) once all listen; stops them after."""
