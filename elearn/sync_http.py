@@ -98,17 +98,20 @@ class SyncStackASGIHandler(ASGIHandler):
         """In the request's thread, once per request: close the response (request_finished goes with it) or, when
         there is none (something before the view raised), send request_finished alone. Run after serve() whatever
         happened to the task that awaited it (a client that left): the request's thread runs its calls in order."""
-        if outcome.get("finished"):
+        if outcome.get("finishing"):
             return
-        outcome["finished"] = True
-        response = outcome.get("response")
-        if response is None:
-            signals.request_finished.send(sender=self.__class__)
-            return
+        outcome["finishing"] = True
         try:
-            response.close()
-        except Exception:  # the answer is complete: send it, and report what failed after it
-            logger.exception("closing the response to %s failed", outcome.get("path"))
+            response = outcome.get("response")
+            if response is None:
+                signals.request_finished.send(sender=self.__class__)
+                return
+            try:
+                response.close()
+            except Exception:  # the answer is complete: send it, and report what failed after it
+                logger.exception("closing the response to %s failed", outcome.get("path"))
+        finally:
+            outcome["finished"] = True  # only now may the thread serve another request
 
     async def handle(self, scope, receive, send):
         try:
@@ -145,5 +148,6 @@ class SyncStackASGIHandler(ASGIHandler):
                         pass
         finally:
             if not outcome.get("finished"):  # usually finished in serve(): no second trip to the thread
+                # (queued behind whatever of the request still runs there, a finish() already begun included)
                 await sync_to_async(self.finish)(outcome)
             body_file.close()

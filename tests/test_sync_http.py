@@ -227,3 +227,38 @@ async def test_no_more_idle_threads_are_kept_than_the_setting_says(events):
         await app.wait(timeout=5)
     assert len({t for k, t in events if k == "view"}) == 3
     assert len(handler.threads.idle) == 1
+
+
+async def test_a_thread_is_not_given_out_again_while_its_request_is_still_finishing(events):
+    """The client leaves while request_finished runs (a slow pool return, say): the thread is kept busy until it ends."""
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_receiver(**kwargs):
+        if not entered.is_set():  # first request only: e.g. a slow pool putconn / cache close
+            entered.set()
+            release.wait(5)
+
+    signals.request_finished.connect(slow_receiver, dispatch_uid="test_sync_http_slow_receiver")
+    handler = SyncStackASGIHandler()
+    loop = asyncio.get_running_loop()
+    try:
+        first = ApplicationCommunicator(handler, scope("/plain/", "POST"))
+        await first.send_input({"type": "http.request", "body": b"", "more_body": False})
+        while not entered.is_set():
+            await asyncio.sleep(0.005)
+        await first.send_input({"type": "http.disconnect"})  # client leaves while request_finished runs
+        await first.wait(timeout=2)
+        given_back_early = len(handler.threads.idle) == 1 and not release.is_set()
+
+        loop.call_later(0.5, release.set)
+        second = ApplicationCommunicator(handler, scope("/plain/", "POST"))
+        began = time.monotonic()
+        await second.send_input({"type": "http.request", "body": b"", "more_body": False})
+        await receive_all(second)
+        waited = time.monotonic() - began
+        await second.wait(timeout=2)
+    finally:
+        release.set()
+        signals.request_finished.disconnect(dispatch_uid="test_sync_http_slow_receiver")
+    assert not given_back_early, "executor returned to the idle list while its request's close() still ran"
+    assert waited < 0.3, f"next request queued {waited:.2f}s behind the previous request's request_finished"
