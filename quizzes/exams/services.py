@@ -210,7 +210,7 @@ def _attempt_start(*, exam, user, mock, now, rng, use_prepared) -> Attempt:
     answers_qs._result_cache, answers_qs._prefetch_done = [], True  # a new attempt has none
     attempt._prefetched_objects_cache = {"answers": answers_qs}
     if prepared is not None:
-        _copy_prepared_paper(attempt, prepared.pk)
+        rows = _copy_prepared_paper(attempt, prepared.pk)
         taken = PreparedPaper.objects.filter(pk=prepared.pk, claimed_by__isnull=True).update(
             claimed_by=attempt, claimed_at=now, items=[], versions={}
         )
@@ -220,11 +220,11 @@ def _attempt_start(*, exam, user, mock, now, rng, use_prepared) -> Attempt:
         for row in rows:
             row.attempt = attempt
         _insert_paper(attempt, rows)
-        # The new paper is already in memory: payloads built right after the start need not read it back.
-        # (what prefetch_related stores: querysets whose results are already there)
-        paper_qs = AttemptQuestion.objects.filter(attempt=attempt)
-        paper_qs._result_cache, paper_qs._prefetch_done = rows, True
-        attempt._prefetched_objects_cache["paper"] = paper_qs
+    # The new paper is already in memory: payloads built right after the start need not read it back.
+    # (what prefetch_related stores: querysets whose results are already there)
+    paper_qs = AttemptQuestion.objects.filter(attempt=attempt)
+    paper_qs._result_cache, paper_qs._prefetch_done = rows, True
+    attempt._prefetched_objects_cache["paper"] = paper_qs
     attempt.resumed = False
     return attempt
 
@@ -284,18 +284,23 @@ _COPY_PAPER_SQL = {
 }
 
 
-def _copy_prepared_paper(attempt: Attempt, paper_pk: int) -> None:
+def _copy_prepared_paper(attempt: Attempt, paper_pk: int) -> list[AttemptQuestion]:
     """The claimed paper's items become the attempt's AttemptQuestion rows (position = the item's place, from 1),
-    in one INSERT ... SELECT inside the start's transaction."""
+    in one INSERT ... SELECT inside the start's transaction. The inserted rows come back from its RETURNING clause
+    (through the ORM's raw query, which converts the values as a SELECT would), so the start's answer does not read
+    the paper again."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(AttemptQuestion._meta.get_field(name).column) for name in PAPER_COLUMNS)
+    returned = ", ".join(quote(field.column) for field in AttemptQuestion._meta.concrete_fields)
     sql = (
         _COPY_PAPER_SQL[connection.vendor]
         .strip()
         .format(aq=quote(AttemptQuestion._meta.db_table), pp=quote(PreparedPaper._meta.db_table), columns=columns)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt.pk, paper_pk])
+    rows = list(AttemptQuestion.objects.raw(f"{sql} RETURNING {returned}", [attempt.pk, paper_pk]))
+    for row in rows:
+        row.attempt = attempt
+    return sorted(rows, key=lambda row: row.position)
 
 
 def _bulk_create_plain(model, rows: list, json_field: str, batch_size: int | None = None) -> None:

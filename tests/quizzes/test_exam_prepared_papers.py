@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -637,12 +638,10 @@ def test_the_start_path_with_a_prepared_paper_is_short(tree, bank, client):
     api = f"/api/v1/exams/{exam.pk}/start/"
     start_queries(client, users[0], api)  # warm caches (content types, the URL resolver)
     prepared = start_queries(client, users[1], api)
-    # The API's answer carries the paper: read back once the database has copied it.
-    assert [table_of(q) for q in prepared] == [*START_QUERIES, "quizzes_attemptquestion"], "\n".join(
-        q[:160] for q in prepared
-    )
+    # The API's answer carries the paper: the database's copy returns it (RETURNING), nothing reads it back.
+    assert [table_of(q) for q in prepared] == START_QUERIES, "\n".join(q[:160] for q in prepared)
     copy = next(q for q in prepared if q.startswith("INSERT INTO") and "quizzes_attemptquestion" in q)
-    assert "SELECT" in copy and '"snapshot"' in copy  # copied by the database, not sent from Python
+    assert "SELECT" in copy and '"snapshot"' in copy and "RETURNING" in copy  # copied by the database
     bank_read = next(q for q in prepared if table_of(q) == "quizzes_question")
     assert '"content_hash"' in bank_read and '"stem"' not in bank_read
     # The page's own start (the phone's script asks for JSON) sends no paper and so never reads it.
@@ -652,9 +651,26 @@ def test_the_start_path_with_a_prepared_paper_is_short(tree, bank, client):
     assert [table_of(q) for q in page] == START_QUERIES
     PreparedPaper.objects.unclaimed().delete()
     drawn = start_queries(client, users[3], api)
-    assert len(drawn) > len(page)  # (the API answer to a prepared start reads its paper back: one query)
+    assert len(drawn) > len(page)
     assert sum(table_of(q) == "quizzes_question" for q in drawn) == 2 + 1  # two drawing sections' pools, the rows
     assert any('"stem"' in q for q in drawn if table_of(q) == "quizzes_question")
+
+
+def test_the_paper_a_prepared_start_answers_with_is_the_paper_stored(tree, bank, client):
+    """The start's answer is built from the rows the database's copy returned: the same paper, field for field
+    (points, option order, snapshots, sections), as reading the attempt afterwards gives, and in order."""
+    exam = exam_with_rules(tree, bank)
+    prepare(exam, target=2)
+    user = UserFactory()
+    client.force_login(user)
+    started = client.post(f"/api/v1/exams/{exam.pk}/start/", {}, content_type="application/json")
+    assert started.status_code == 201
+    attempt = Attempt.objects.get(user=user)
+    assert PreparedPaper.objects.get(claimed_by=attempt)
+    again = client.get(f"/api/v1/attempts/{attempt.pk}/")
+    assert started.json()["questions"] == again.json()["questions"]
+    assert [q["position"] for q in started.json()["questions"]] == list(range(1, attempt.paper.count() + 1))
+    assert all(re.fullmatch(r"\d+\.\d\d", q["points"]) for q in started.json()["questions"])  # as a decimal
 
 
 def test_the_page_start_answers_the_script_in_json(tree, bank, client_for, staff_a, staff_b, inst_a):
