@@ -20,6 +20,8 @@ A request's thread is kept for a later request (RequestThreads). Django's handle
 own that is started for it and joined after it by one more new thread; each start blocks the event loop until the new
 thread runs, which under load (every thread waiting for the GIL) was the largest part of the loop's time in a py-spy
 profile of the exam's opening. A kept thread runs one request at a time, as Django's thread-sensitive code requires.
+A cancelled request (daphne cancels one 10 s after its client left; a stopping server cancels all) cancels its own
+tasks and still finishes in its thread: the response closed, the database connection back in the pool.
 """
 
 from __future__ import annotations
@@ -147,7 +149,14 @@ class SyncStackASGIHandler(ASGIHandler):
                     except asyncio.CancelledError:
                         pass
         finally:
-            if not outcome.get("finished"):  # usually finished in serve(): no second trip to the thread
-                # (queued behind whatever of the request still runs there, a finish() already begun included)
-                await sync_to_async(self.finish)(outcome)
-            body_file.close()
+            for task in tasks:  # handle() itself was cancelled (daphne after a disconnect, a server stopping)
+                if not task.done():
+                    task.cancel()
+            try:
+                if not outcome.get("finished"):  # usually finished in serve(): no second trip to the thread
+                    # Queued behind whatever of the request still runs there (a finish() already begun included),
+                    # and shielded: a cancel of handle() must not cancel the close and request_finished, which
+                    # give the request's database connection back to the pool.
+                    await asyncio.shield(sync_to_async(self.finish)(outcome))
+            finally:
+                body_file.close()

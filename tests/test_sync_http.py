@@ -43,7 +43,18 @@ def streamed(request):
     return StreamingHttpResponse(parts())
 
 
-urlpatterns = [path("plain/", plain), path("slow/", slow), path("streamed/", streamed)]
+def slow_streamed(request):
+    time.sleep(0.3)
+    EVENTS.append(("view", threading.get_ident()))
+    return StreamingHttpResponse(iter([b"a"]))
+
+
+urlpatterns = [
+    path("plain/", plain),
+    path("slow/", slow),
+    path("streamed/", streamed),
+    path("slow-streamed/", slow_streamed),
+]
 
 
 @pytest.fixture
@@ -262,3 +273,41 @@ async def test_a_thread_is_not_given_out_again_while_its_request_is_still_finish
         signals.request_finished.disconnect(dispatch_uid="test_sync_http_slow_receiver")
     assert not given_back_early, "executor returned to the idle list while its request's close() still ran"
     assert waited < 0.3, f"next request queued {waited:.2f}s behind the previous request's request_finished"
+
+
+async def test_a_request_cancelled_by_daphne_after_its_client_left_is_still_finished(events):
+    """daphne cancels an application 10 s after a disconnect: the close and request_finished (the database
+    connection back to the pool) still run, after the view."""
+    handler = SyncStackASGIHandler()
+    app = ApplicationCommunicator(handler, scope("/slow-streamed/"))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await app.send_input({"type": "http.disconnect"})
+    await asyncio.sleep(0.1)  # handle() is now in its finally, waiting for finish() queued behind serve()
+    app.future.cancel()  # daphne's application_checker
+    with pytest.raises(asyncio.CancelledError):
+        await app.future
+    for _ in range(50):
+        if "finished" in kinds(events):
+            break
+        await asyncio.sleep(0.02)
+    assert kinds(events) == ["started", "view", "finished"]
+
+
+async def test_a_cancelled_request_leaves_no_task_of_its_own_running(events):
+    """A server stopping cancels a request before any disconnect: its own tasks end with it, nothing is sent."""
+    handler = SyncStackASGIHandler()
+    app = ApplicationCommunicator(handler, scope("/slow-streamed/"))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await asyncio.sleep(0.1)
+    orphans = [t for t in asyncio.all_tasks() if "process_request" in repr(t.get_coro())]
+    app.future.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await app.future
+    await asyncio.sleep(0.6)
+    leftover = [t for t in orphans if not t.cancelled()]
+    sent = []
+    while not app.output_queue.empty():
+        sent.append(app.output_queue.get_nowait())
+    # (before: the answer was still sent to the closed connection, its body read after finish() had closed it)
+    assert not leftover and not sent, f"process_request outlived its request: {leftover} sent={sent}"
+    assert kinds(events) == ["started", "view", "finished"]
