@@ -241,7 +241,8 @@ async def test_no_more_idle_threads_are_kept_than_the_setting_says(events):
 
 
 async def test_a_thread_is_not_given_out_again_while_its_request_is_still_finishing(events):
-    """The client leaves while request_finished runs (a slow pool return, say): the thread is kept busy until it ends."""
+    """The client leaves while request_finished runs (a slow pool return, say): the thread stays out of the free list
+    until it ends."""
     entered, release = threading.Event(), threading.Event()
 
     def slow_receiver(**kwargs):

@@ -101,9 +101,9 @@ def broadcast(group: str, message: dict) -> bool:
     thread does not wait for a busy loop and the layer's round trip. The loop sends each group's broadcasts one at a
     time in the order they were made (a game's frames keep their order) and groups side by side. Messages still queued
     when the server stops are lost, as a send in flight always was: clients get the full state when they reconnect.
-    In plain synchronous code (management commands) it sends on a temporary loop and waits. Called from synchronous code that runs inside an
-    event loop's own thread (a script driving a browser with Playwright's sync API), it cannot wait for the send: that
-    is a failed broadcast like any other, logged and reported as False.
+    In plain synchronous code (management commands) it sends on a temporary loop and waits. Called from synchronous
+    code that runs inside an event loop's own thread (a script driving a browser with Playwright's sync API), it cannot
+    wait for the send: that is a failed broadcast like any other, logged and reported as False.
     """
     envelope(group, message)  # validate in the caller's frame
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
