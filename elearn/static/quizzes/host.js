@@ -2,7 +2,7 @@
  * Each action carries the version of the state on screen: if the game has moved on by the time it arrives (another
  * console, the question's time ran out), the server refuses it (error "stale_action") and changes nothing, then
  * sends the current state. After a click every button stays disabled until the next state (or an error) arrives,
- * so a double click sends one action. */
+ * and the second click of a double click is ignored, so a double click sends one action. */
 (function () {
   "use strict";
   var root = document.getElementById("host");
@@ -166,8 +166,12 @@
   }
 
   $$("[data-action]").forEach(function (b) {
-    b.addEventListener("click", function () {
+    b.addEventListener("click", function (e) {
       if (busy || !state) return;  // the first click is on its way
+      // The second click of a double click never acts, even when the first one's new state arrived between the two
+      // (a fast server answers within a double click): "next" on the leaderboard would otherwise open a question and
+      // close it at once. (detail is 0 for a click made with the keyboard.)
+      if (e.detail > 1) return;
       var action = b.dataset.action;
       if (action === "end" && !confirm(T.confirmEnd)) return;
       if (action === "skip" && !confirm(T.confirmSkip)) return;
