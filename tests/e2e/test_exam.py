@@ -115,3 +115,38 @@ def test_one_minute_warning_and_auto_submit_when_time_is_up(server, phone, login
     assert attempt.finish_reason == Attempt.FinishReason.TIME_UP
     assert attempt.score == 10
     shot(phone, "exam-08-auto-submitted")
+
+
+def test_a_double_tap_on_submit_never_confirms_unseen(server, phone, login, staff_a):
+    """On a phone 确认交卷 can open right under the finger that tapped 交卷: the second tap of a double tap must not
+    submit before the unanswered list has been seen (found by an outside review). The confirm button is armed a
+    moment after the dialog opens; a deliberate tap then submits."""
+    category, _ = make_bank(singles=2, multiples=0, truefalse=0, fills=0)
+    exam = exam_with_sections(
+        category,
+        title="安全生产知识考试（双击交卷）",
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    login(phone, staff_a, next_path=f"/exams/{exam.pk}/")
+    phone.goto(f"{server}/exams/{exam.pk}/")
+    phone.click("[data-start]")
+    phone.wait_for_selector("[data-option]")
+    attempt = Attempt.objects.get(user=staff_a, exam=exam)
+    # Both taps in one turn of the page's script, as close together as a double tap gets (no timing in the test):
+    # a click on a disabled button does nothing.
+    phone.evaluate(
+        """() => {
+            document.querySelector("[data-submit]").click();
+            document.querySelector("[data-confirm-ok]").click();
+        }"""
+    )
+    assert phone.is_visible("[data-confirm]")
+    assert "2 题未答" in phone.inner_text("[data-unanswered]")
+    phone.wait_for_timeout(1000)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.IN_PROGRESS
+    phone.click("[data-confirm-ok]")  # waits until it is enabled
+    phone.wait_for_url(f"**/exams/attempt/{attempt.pk}/result/", timeout=20000)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED

@@ -318,6 +318,7 @@
     return fmt(T.unanswered, { count: missing.length, list: shown });
   }
 
+  var CONFIRM_ARM_MS = 600, confirmArm = null;
   $("[data-submit-form]").addEventListener("submit", function (ev) {
     ev.preventDefault();
     saveBlanks();
@@ -326,6 +327,12 @@
     });
     $("[data-unanswered]").textContent = missing.length ? unansweredSummary(missing) : T.allAnswered;
     $("[data-confirm]").hidden = false;
+    // 确认交卷 can open right under the finger that tapped 交卷 (a short question on a phone): the second tap of a
+    // double tap must not submit before the unanswered list has been seen, so the button is armed a moment later.
+    var ok = $("[data-confirm-ok]");
+    ok.disabled = true;
+    clearTimeout(confirmArm);
+    confirmArm = setTimeout(function () { ok.disabled = false; }, CONFIRM_ARM_MS);
   });
   $("[data-confirm-cancel]").addEventListener("click", function () { $("[data-confirm]").hidden = true; });
   $("[data-confirm-ok]").addEventListener("click", function () {
