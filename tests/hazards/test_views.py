@@ -252,3 +252,14 @@ def test_named_reporter_sees_reward_and_answers(client_for, staff_a, inst_a, off
     page = client.get(f"/hazards/{rid}/").content.decode()
     assert "上午九点" in page and "通报表扬" in page and "100" in page
     assert client_for(UserFactory(institution=inst_a)).get(f"/hazards/{rid}/").status_code == 404
+
+
+def test_the_reporters_forms_are_sent_once(client_for, staff_a, inst_a):
+    """A second tap on 发送答复 or 上传 while the next page loads would send the message or the photos twice: the
+    forms are `data-once` (elearn/once.js, loaded by every page; its behaviour: tests/e2e/test_submit_once.py)."""
+    report = submit(staff_a, inst_a).report
+    page = client_for(staff_a).get(f"/hazards/{report.pk}/").content.decode()
+    assert "elearn/once.js" in page
+    forms = [chunk.split(">", 1)[0] for chunk in page.split("<form")[1:]]
+    assert forms and all("data-once" in form for form in forms if 'method="post"' in form)
+    assert sum('method="post"' in form for form in forms) == 2
