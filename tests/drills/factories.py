@@ -26,6 +26,12 @@ def _around_now() -> tuple[dt.time, dt.time]:
     return start.time(), end.time()
 
 
+def span_minutes(start: dt.time, end: dt.time) -> int:
+    """Whole minutes from `start` to `end` on one day: the longest duration a drill in that window may record."""
+    day = dt.date.min
+    return int((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).total_seconds() // 60)
+
+
 class DrillFactory(factory.django.DjangoModelFactory):
     """A fire drill happening now (started 10 minutes ago, ends in 50): check-in is open."""
 
@@ -40,7 +46,8 @@ class DrillFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: _around_now()[0])
     ends_at = factory.LazyFunction(lambda: _around_now()[1])
     place = "门诊楼"
-    duration_minutes = 60
+    # 60 minutes, or the whole window when it is shorter (near midnight): a longer duration would not validate.
+    duration_minutes = factory.LazyAttribute(lambda o: min(60, span_minutes(o.starts_at, o.ends_at)))
     planned_participants = 20
 
 

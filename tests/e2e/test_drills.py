@@ -4,13 +4,14 @@ staff of another institution are refused, and the officer's screen counts the ch
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from playwright.sync_api import expect
 
 from drills import checkin
 from drills.models import Attendance, Drill
-from tests.drills.factories import _around_now, jpeg_with_gps
+from tests.drills.factories import _around_now, jpeg_with_gps, span_minutes
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.factories import PASSWORD, UserFactory
 
@@ -43,7 +44,9 @@ def test_drill_record_qr_and_phone_checkin(
     desktop.fill("#id_ends_at", end.strftime("%H:%M"))
     desktop.fill("#id_place", "门诊楼一楼")
     desktop.fill("#id_scenario", "模拟二楼配电间起火，组织疏散。")
-    desktop.fill("#id_duration_minutes", "60")
+    # The form takes whole minutes, so the span is of the times as typed (shorter than 60 near midnight).
+    typed = [dt.datetime.strptime(t.strftime("%H:%M"), "%H:%M").time() for t in (start, end)]
+    desktop.fill("#id_duration_minutes", str(min(60, span_minutes(*typed))))
     desktop.fill("#id_planned_participants", "30")
     desktop.fill("#id_problems", "个别人员不熟悉疏散路线")
     desktop.fill("#id_improvements", "张贴疏散示意图")
