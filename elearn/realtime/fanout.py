@@ -48,6 +48,7 @@ import math
 import time
 import weakref
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -91,15 +92,31 @@ class FanoutMixin:
     (13% of the server's CPU at 5,000 players). An alias that is not configured gives no layer (get_channel_layer)."""
 
     channel_layer_alias = "fanout-only: no channel per connection"
+    server_closed = False  # this side has closed the connection
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch without its trip to the database thread before every message (aclose_old_connections):
         these consumers reach the database only through database_sync_to_async, which closes stale connections around
-        each call itself. At a burst of 5,000 answers those trips queued one behind another in that one thread."""
+        each call itself. At a burst of 5,000 answers those trips queued one behind another in that one thread.
+        Frames still queued when this side closed the connection (a flood closed for abuse) get no answer."""
+        if self.server_closed and message["type"] == "websocket.receive":
+            return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def send(self, *args, **kwargs) -> None:
+        """A frame to a connection that closed meanwhile is dropped (at most once, as every frame is; its disconnect
+        is on its way). Under daphne such a send raised autobahn's Disconnected out of the consumer."""
+        try:
+            await super().send(*args, **kwargs)
+        except Disconnected:
+            pass
+
+    async def close(self, *args, **kwargs) -> None:
+        self.server_closed = True
+        await super().close(*args, **kwargs)
 
     def fanout_direct(self, message: dict) -> bool:
         return False

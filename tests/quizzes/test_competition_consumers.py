@@ -364,3 +364,40 @@ async def test_question_closes_on_time_without_any_request():
     revealed = await until(phone, is_state("reveal", 0), timeout=10)
     assert revealed["me"]["last"]["choice"] is None and revealed["reveal"]["correct"] == [CORRECT]
     await phone.disconnect()
+
+
+async def test_frames_queued_behind_an_abuse_close_get_no_answer():
+    """A connection closed for abuse sends nothing more: under daphne a frame after the close raised autobahn's
+    "Attempt to send on a closed protocol" out of the consumer (found by the flooding test under load, when the
+    flood's frames were already queued for the consumer as it closed)."""
+    game, _admin, joined = await setup_game(players=1, questions=1)
+    phone = await player_socket(game, *joined[0])
+    await until(phone, lambda f: f.get("type") == "state")
+    for _ in range(80):  # all queued before the consumer handles the first: 51 complaints close the connection
+        await phone.send_to(text_data="{not json")
+    outputs = []
+    while True:
+        output = await phone.receive_output(timeout=5)
+        outputs.append(output)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == 4408
+    assert sum(1 for o in outputs if o["type"] == "websocket.send") >= 51
+    assert await phone.receive_nothing(timeout=0.5)
+
+
+async def test_a_frame_to_a_connection_closed_meanwhile_is_dropped():
+    """The client may close while the consumer still answers its earlier frames: daphne's send then raises autobahn's
+    Disconnected. The frame is dropped (at most once, as every frame), the consumer carries on to its disconnect."""
+    from autobahn.exception import Disconnected
+
+    from quizzes.competitions.consumers import PlayerConsumer
+
+    consumer = PlayerConsumer()
+
+    async def closed(message):
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = closed
+    await consumer.send_error("malformed")  # no exception
+    await consumer.send_text('{"type":"pong"}')
