@@ -40,6 +40,14 @@ def sit(exam, user, right: dict[int, bool]):
     return attempt_submit(attempt_id=attempt.pk, user=user)
 
 
+def _sat_today(submitted: dt.datetime, seconds: int) -> tuple[dt.datetime, dt.datetime]:
+    """(started, submitted) `seconds` apart, ending at `submitted`, or, in the first minutes after midnight (Asia/Shanghai),
+    starting at midnight: the whole campaign happens today, as the reports' "today" figures expect, whatever the hour."""
+    midnight = timezone.localtime(submitted).replace(hour=0, minute=0, second=0, microsecond=0)
+    started = max(submitted - dt.timedelta(seconds=seconds), midnight)
+    return started, started + dt.timedelta(seconds=seconds)
+
+
 def build_campaign(inst_a, inst_b, officer_a, officer_b) -> dict:
     people = {
         "a1": UserFactory(institution=inst_a, real_name="甲一", department="内科", mobile="13800000001"),
@@ -77,8 +85,10 @@ def build_campaign(inst_a, inst_b, officer_a, officer_b) -> dict:
     attempts = {}
     for key, right in answers.items():
         attempt = sit(exam, people[key], right)
-        started = attempt.submitted_at - dt.timedelta(seconds=DURATIONS[key])
-        Attempt.objects.filter(pk=attempt.pk).update(started_at=started, tab_switches=6 if key == "a3" else 0)
+        started, submitted = _sat_today(attempt.submitted_at, DURATIONS[key])
+        Attempt.objects.filter(pk=attempt.pk).update(
+            started_at=started, submitted_at=submitted, tab_switches=6 if key == "a3" else 0
+        )
         attempts[key] = attempt.pk
 
     competition = make_competition(questions=1)
