@@ -14,7 +14,8 @@ it writes nothing. The steps, each used by both callers:
     freeze(exam, paper)          each question's snapshot, options in the order this candidate sees them
 
 Questions held by a paper drawn ahead are checked against the bank again when the paper is handed out
-(question_versions / stale_questions): a question edited, moved, retired or deleted since the draw makes the paper stale.
+(stale_count_sql, inside the claim's own query; question_versions / stale_questions for the refresh): a question
+edited, moved, retired or deleted since the draw makes the paper stale.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import logging
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from quizzes.bank.models import Category, Question
 from quizzes.exams.models import Exam, ExamSection
@@ -38,8 +42,17 @@ SNAPSHOT_FIELDS = (
 
 # What makes a bank question "the same" as when a paper was drawn: its content fingerprint (type, stem, options,
 # answers, explanation, source, difficulty), whether it may still be drawn, where it sits, its picture and link, and
-# the bank's own change stamp (every bank service sets updated_at, bulk writers included).
-VERSION_FIELDS = ("status", "content_hash", "category_id", "image_id", "source_url", "updated_at")
+# the bank's own change stamp (every bank service sets updated_at, bulk writers included). The database computes a
+# question's version from them (VERSION_SQL): the same expression when a paper is drawn, when it is handed out (inside
+# the claim's query: no row comes back to Python) and when the refresh looks for stale papers. An image or category
+# deleted in the bank nulls the link without touching updated_at; the link itself is part of the version.
+VERSION_SQL = {
+    "postgresql": "left(md5(concat_ws('|', {q}.status, {q}.content_hash, coalesce({q}.category_id::text, ''), "
+    "coalesce({q}.image_id::text, ''), {q}.source_url, extract(epoch from {q}.updated_at)::text)), 16)",
+    "sqlite": "substr(MD5(coalesce({q}.status, '') || '|' || coalesce({q}.content_hash, '') || '|' || "
+    "coalesce({q}.category_id, '') || '|' || coalesce({q}.image_id, '') || '|' || coalesce({q}.source_url, '') || "
+    "'|' || coalesce({q}.updated_at, '')), 1, 16)",  # MD5: Django registers it on its SQLite connections
+}
 
 
 # --------------------------------------------------------------------------- the rules
@@ -151,13 +164,11 @@ def choose(exam: Exam, pools: Pools, rng: random.Random) -> list[tuple[ExamSecti
     return plan
 
 
-ROW_FIELDS = tuple(dict.fromkeys(SNAPSHOT_FIELDS + VERSION_FIELDS))
-
-
 def paper_rows(ids) -> dict[int, dict]:
-    """The chosen questions' SNAPSHOT_FIELDS and VERSION_FIELDS, in one query, so that a paper's versions describe
-    exactly the rows it was frozen from (fixed lists may name retired questions: not filtered)."""
-    return {r["id"]: r for r in Question.objects.filter(pk__in=set(ids)).order_by().values(*ROW_FIELDS)}
+    """The chosen questions' SNAPSHOT_FIELDS and their "version" (VERSION_SQL), in one query, so that a paper's
+    versions describe exactly the rows it was frozen from (fixed lists may name retired questions: not filtered)."""
+    rows = Question.objects.filter(pk__in=set(ids)).order_by().annotate(version=_version_expression())
+    return {r["id"]: r for r in rows.values(*SNAPSHOT_FIELDS, "version")}
 
 
 def assemble(
@@ -251,19 +262,38 @@ def freeze(exam: Exam, paper: list[tuple[dict, Decimal, str]], *, rng: random.Ra
 # --------------------------------------------------------------------------- is a frozen paper still current?
 
 
-def _version(values) -> str:
-    return hashlib.sha256("|".join("" if v is None else str(v) for v in values).encode()).hexdigest()[:16]
+def version_sql(table: str) -> str:
+    """VERSION_SQL for this database, over the question table (or alias) `table` (quoted as it should appear)."""
+    return VERSION_SQL[connection.vendor].format(q=table)
+
+
+def _version_expression() -> RawSQL:
+    return RawSQL(version_sql(connection.ops.quote_name(Question._meta.db_table)), ())
 
 
 def paper_versions(paper: list[tuple[dict, Decimal, str]]) -> dict[str, str]:
     """{question id (text): version} of the rows a drawn paper holds (read with them by paper_rows)."""
-    return {str(q["id"]): _version(q[f] for f in VERSION_FIELDS) for q, _points, _title in paper}
+    return {str(q["id"]): q["version"] for q, _points, _title in paper}
 
 
 def question_versions(ids) -> dict[str, str]:
     """{question id (text, as JSON keys are): version} for the bank questions that exist, in one query."""
-    rows = Question.objects.filter(pk__in=set(ids)).order_by().values_list("pk", *VERSION_FIELDS)
-    return {str(row[0]): _version(row[1:]) for row in rows}
+    rows = Question.objects.filter(pk__in=set(ids)).order_by().annotate(version=_version_expression())
+    return {str(pk): version for pk, version in rows.values_list("pk", "version")}
+
+
+def stale_count_sql(versions: str) -> str:
+    """A scalar SQL subquery: how many of the questions in the JSON object `versions` ({id: version}, the column of
+    the paper's row as it should appear) changed or vanished in the bank since the paper was drawn. 0: current."""
+    q = connection.ops.quote_name(Question._meta.db_table)
+    each, key = {
+        "postgresql": (f"jsonb_each_text({versions}) v", "v.key::integer"),
+        "sqlite": (f"json_each({versions}) v", "CAST(v.key AS integer)"),
+    }[connection.vendor]
+    return (
+        f"(SELECT count(*) FROM {each} LEFT JOIN {q} ON {q}.id = {key} "
+        f"WHERE {q}.id IS NULL OR {version_sql(q)} <> v.value)"
+    )
 
 
 def stale_questions(versions: dict[str, str], current: dict[str, str]) -> list[str]:

@@ -50,6 +50,7 @@ from quizzes.exams.papers import (  # noqa: F401  (draw_paper, question_snapshot
     question_snapshot,
     question_versions,
     section_pools,
+    stale_count_sql,
     stale_questions,
 )
 from quizzes.exams.selectors import expected_candidates, is_sitting_exam
@@ -86,7 +87,13 @@ def _lock_user(user) -> None:
 
 
 def attempt_start(
-    *, exam: Exam, user, mock: bool = False, now: dt.datetime | None = None, rng: random.Random | None = None
+    *,
+    exam: Exam,
+    user,
+    mock: bool = False,
+    now: dt.datetime | None = None,
+    rng: random.Random | None = None,
+    with_paper: bool = True,
 ) -> Attempt:
     """Start an attempt, or return the candidate's open one (resume on reload or another device).
 
@@ -99,14 +106,20 @@ def attempt_start(
     the same rules (quizzes.exams.papers); mock attempts always draw their own, leaving the stock to the real
     opening. The attempt starts (started_at, and so its deadline) when the paper is handed out: time spent waiting
     for the server before that (the admission queue) is not the candidate's.
+
+    `with_paper`: the caller answers with the paper (the API), so the new attempt holds its paper's rows in memory.
+    False (the page's start, whose answer is a link to the attempt page): a prepared paper is copied without reading
+    its 50 rows back.
     """
     try:
-        return _attempt_start(exam=exam, user=user, mock=mock, now=now, rng=rng, use_prepared=not mock)
+        return _attempt_start(
+            exam=exam, user=user, mock=mock, now=now, rng=rng, use_prepared=not mock, with_paper=with_paper
+        )
     except _PaperTaken:
         # Never expected (the paper's row lock, or SQLite's one writer, keeps a claimed paper from being claimed
         # again): the whole start was rolled back; draw a fresh paper instead.
         logger.warning("exam %s: a prepared paper was claimed twice; drawing instead", exam.pk)
-        return _attempt_start(exam=exam, user=user, mock=mock, now=now, rng=rng, use_prepared=False)
+        return _attempt_start(exam=exam, user=user, mock=mock, now=now, rng=rng, use_prepared=False, with_paper=True)
     except IntegrityError:
         # Another request won the race past the lock (the constraint allows one open attempt): resume that one.
         existing = Attempt.objects.filter(exam=exam, user=user, is_mock=mock, state__in=Attempt.OPEN_STATES).first()
@@ -125,28 +138,42 @@ class _PaperTaken(Exception):
 CLAIM_TRIES = 3
 
 
+# The claim in one query: the oldest unclaimed paper of the exam drawn under the current rules, locked (PostgreSQL:
+# FOR UPDATE SKIP LOCKED, so concurrent starts each get a different one without waiting; SQLite: one writer at a
+# time), with the count of its questions changed in the bank since (papers.stale_count_sql): no row of the bank comes
+# back to Python.
+_CLAIM_SQL = {
+    "postgresql": """
+        SELECT p.id, p.max_score, {stale} AS stale FROM {pp} p
+        WHERE p.exam_id = %s AND p.rules_key = %s AND p.claimed_by_id IS NULL
+        ORDER BY p.id LIMIT 1 FOR UPDATE OF p SKIP LOCKED""",
+    "sqlite": """
+        SELECT p.id, p.max_score, {stale} AS stale FROM {pp} p
+        WHERE p.exam_id = %s AND p.rules_key = %s AND p.claimed_by_id IS NULL
+        ORDER BY p.id LIMIT 1""",
+}
+
+
 def _claim_prepared(exam: Exam, rules: PaperRules) -> PreparedPaper | None:
-    """The oldest current unclaimed paper of this exam, locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent
-    starts each get a different one without waiting; SQLite: one writer at a time). Papers drawn under other rules
-    are never looked at; one holding a question changed in the bank since it was drawn is deleted here."""
+    """The oldest current unclaimed paper of this exam, locked. Papers drawn under other rules are never looked at;
+    one holding a question changed in the bank since it was drawn is deleted here and the next one tried."""
+    sql = (
+        _CLAIM_SQL[connection.vendor]
+        .strip()
+        .format(pp=connection.ops.quote_name(PreparedPaper._meta.db_table), stale=stale_count_sql("p.versions"))
+    )
     for _ in range(CLAIM_TRIES):
-        paper = (
-            PreparedPaper.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(exam_id=exam.pk, rules_key=rules.key, claimed_by__isnull=True)
-            .order_by("pk")
-            .only("pk", "versions", "max_score")  # not the items: the database copies them
-            .first()
-        )
+        paper = next(iter(PreparedPaper.objects.raw(sql, [exam.pk, rules.key])), None)
         if paper is None:
             return None
-        if not stale_questions(paper.versions, question_versions(int(q) for q in paper.versions)):
+        if not paper.stale:
             return paper
         paper.delete()
     return None
 
 
 @transaction.atomic
-def _attempt_start(*, exam, user, mock, now, rng, use_prepared) -> Attempt:
+def _attempt_start(*, exam, user, mock, now, rng, use_prepared, with_paper) -> Attempt:
     _lock_user(user)  # a real start and a mock start of the same person are serialised here
     now = now or timezone.now()
     if mock:
@@ -210,7 +237,7 @@ def _attempt_start(*, exam, user, mock, now, rng, use_prepared) -> Attempt:
     answers_qs._result_cache, answers_qs._prefetch_done = [], True  # a new attempt has none
     attempt._prefetched_objects_cache = {"answers": answers_qs}
     if prepared is not None:
-        rows = _copy_prepared_paper(attempt, prepared.pk)
+        rows = _copy_prepared_paper(attempt, prepared.pk, returning=with_paper)
         taken = PreparedPaper.objects.filter(pk=prepared.pk, claimed_by__isnull=True).update(
             claimed_by=attempt, claimed_at=now, items=[], versions={}
         )
@@ -220,11 +247,12 @@ def _attempt_start(*, exam, user, mock, now, rng, use_prepared) -> Attempt:
         for row in rows:
             row.attempt = attempt
         _insert_paper(attempt, rows)
-    # The new paper is already in memory: payloads built right after the start need not read it back.
-    # (what prefetch_related stores: querysets whose results are already there)
-    paper_qs = AttemptQuestion.objects.filter(attempt=attempt)
-    paper_qs._result_cache, paper_qs._prefetch_done = rows, True
-    attempt._prefetched_objects_cache["paper"] = paper_qs
+    if rows is not None:
+        # The new paper is already in memory: payloads built right after the start need not read it back.
+        # (what prefetch_related stores: querysets whose results are already there)
+        paper_qs = AttemptQuestion.objects.filter(attempt=attempt)
+        paper_qs._result_cache, paper_qs._prefetch_done = rows, True
+        attempt._prefetched_objects_cache["paper"] = paper_qs
     attempt.resumed = False
     return attempt
 
@@ -284,11 +312,11 @@ _COPY_PAPER_SQL = {
 }
 
 
-def _copy_prepared_paper(attempt: Attempt, paper_pk: int) -> list[AttemptQuestion]:
+def _copy_prepared_paper(attempt: Attempt, paper_pk: int, *, returning: bool) -> list[AttemptQuestion] | None:
     """The claimed paper's items become the attempt's AttemptQuestion rows (position = the item's place, from 1),
-    in one INSERT ... SELECT inside the start's transaction. The inserted rows come back from its RETURNING clause
-    (through the ORM's raw query, which converts the values as a SELECT would), so the start's answer does not read
-    the paper again."""
+    in one INSERT ... SELECT inside the start's transaction. With `returning`, the inserted rows come back from its
+    RETURNING clause (through the ORM's raw query, which converts the values as a SELECT would), so the start's
+    answer does not read the paper again; without, nothing comes back (None)."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(AttemptQuestion._meta.get_field(name).column) for name in PAPER_COLUMNS)
     returned = ", ".join(quote(field.column) for field in AttemptQuestion._meta.concrete_fields)
@@ -297,6 +325,10 @@ def _copy_prepared_paper(attempt: Attempt, paper_pk: int) -> list[AttemptQuestio
         .strip()
         .format(aq=quote(AttemptQuestion._meta.db_table), pp=quote(PreparedPaper._meta.db_table), columns=columns)
     )
+    if not returning:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [attempt.pk, paper_pk])
+        return None
     rows = list(AttemptQuestion.objects.raw(f"{sql} RETURNING {returned}", [attempt.pk, paper_pk]))
     for row in rows:
         row.attempt = attempt

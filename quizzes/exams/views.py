@@ -51,7 +51,9 @@ def exam_start(request, pk: int):
             return JsonResponse({"error": "not_found", "detail": str(_("考试不存在。"))}, status=404)
         raise Http404
     try:
-        attempt = svc.attempt_start(exam=exam, user=request.user, mock=request.POST.get("mock") == "1")
+        attempt = svc.attempt_start(
+            exam=exam, user=request.user, mock=request.POST.get("mock") == "1", with_paper=False
+        )
     except QuizError as exc:
         if _wants_json(request):
             return JsonResponse({"error": exc.code, "detail": str(exc.message)}, status=exc.status)

@@ -456,9 +456,30 @@ def delete_question(q):
     Question.objects.filter(pk=q.pk).delete()
 
 
+def link_changed_raw(q):
+    Question.objects.filter(pk=q.pk).update(source_url="/study/fire-law/article-16/")  # no updated_at
+
+
+def picture_linked_raw(q):
+    """As a picture deleted from the library nulls the link (SET_NULL) without touching updated_at."""
+    from wagtail.images import get_image_model
+
+    picture = get_image_model().objects.create(title="安全出口标志", file="original_images/exit.png", width=1, height=1)
+    Question.objects.filter(pk=q.pk).update(image=picture)
+
+
 @pytest.mark.parametrize(
     "change",
-    [edit_stem, retire_by_service, retire_raw, move_by_service, answer_changed_by_bulk_update, delete_question],
+    [
+        edit_stem,
+        retire_by_service,
+        retire_raw,
+        move_by_service,
+        answer_changed_by_bulk_update,
+        delete_question,
+        link_changed_raw,
+        picture_linked_raw,
+    ],  # fmt: skip
     ids=lambda f: f.__name__,
 )
 def test_papers_holding_a_question_changed_in_the_bank_are_never_handed_out(staff_a, staff_b, change):
@@ -483,6 +504,23 @@ def test_papers_holding_a_question_changed_in_the_bank_are_never_handed_out(staf
     assert result.discarded == 5 - svc.CLAIM_TRIES and result.stock == 5
     second = svc.attempt_start(exam=exam, user=staff_b)
     assert PreparedPaper.objects.filter(claimed_by=second).exists()
+
+
+def test_papers_drawn_with_versions_of_the_old_form_are_discarded_by_the_upgrade(staff_a, staff_b):
+    """Versions were hashed in Python before the database computed them (migration 0004): such papers would all look
+    stale at their claim, so the upgrade discards the unclaimed ones and keeps the claimed ones."""
+    import importlib
+
+    from django.apps import apps
+
+    exam, _questions = small_exam()
+    prepare(exam, target=4)
+    claimed = svc.attempt_start(exam=exam, user=staff_a)
+    PreparedPaper.objects.unclaimed().update(versions={"1": "0123456789abcdef"})
+    stale = svc.attempt_start(exam=exam, user=staff_b)  # an old-form paper is never handed out
+    assert not PreparedPaper.objects.filter(claimed_by=stale).exists()
+    importlib.import_module("quizzes.migrations.0004_prepared_papers_database_versions").discard_unclaimed(apps, None)
+    assert list(PreparedPaper.objects.values_list("claimed_by", flat=True)) == [claimed.pk]
 
 
 def test_a_question_added_to_the_pool_reaches_the_stock_at_the_next_refresh(staff_a):
@@ -600,8 +638,8 @@ START_QUERIES = [
     "quizzes_attempt",  # my attempts of this exam (resume, attempt count), locked
     "quizzes_examsection",  # the paper rules now ...
     "quizzes_category",  # ... with the category tree below the sections
-    "quizzes_preparedpaper",  # the claim: the oldest current paper, FOR UPDATE SKIP LOCKED
-    "quizzes_question",  # are its questions unchanged in the bank? (ids, hashes, stamps: no text)
+    "quizzes_preparedpaper",  # the claim: the oldest current paper, FOR UPDATE SKIP LOCKED, with how many of its
+    # questions changed in the bank since (a subquery: no row of the bank comes back)
     "quizzes_attempt",  # the attempt
     "quizzes_attemptquestion",  # its paper: one INSERT ... SELECT from the claimed paper's items
     "quizzes_preparedpaper",  # the claim recorded
@@ -615,8 +653,8 @@ def table_of(sql: str) -> str:
     for statement in ("INSERT INTO ", "UPDATE "):
         if sql.startswith(statement):
             return sql[len(statement) :].split()[0].strip('"')
-    if " FROM " in sql:
-        return sql.split(" FROM ", 1)[1].split()[0].strip('"')
+    if ' FROM "' in sql:  # the first table read (the claim's subquery reads a JSON function first)
+        return sql.split(' FROM "', 1)[1].split('"')[0]
     return sql[:30]
 
 
@@ -642,13 +680,15 @@ def test_the_start_path_with_a_prepared_paper_is_short(tree, bank, client):
     assert [table_of(q) for q in prepared] == START_QUERIES, "\n".join(q[:160] for q in prepared)
     copy = next(q for q in prepared if q.startswith("INSERT INTO") and "quizzes_attemptquestion" in q)
     assert "SELECT" in copy and '"snapshot"' in copy and "RETURNING" in copy  # copied by the database
-    bank_read = next(q for q in prepared if table_of(q) == "quizzes_question")
-    assert '"content_hash"' in bank_read and '"stem"' not in bank_read
+    claim = next(q for q in prepared if table_of(q) == "quizzes_preparedpaper")
+    assert "content_hash" in claim and "stem" not in claim and "LIMIT 1" in claim
     # The page's own start (the phone's script asks for JSON) sends no paper and so never reads it.
     page = start_queries(
         client, users[2], reverse("quizzes:exam_start", args=[exam.pk]), HTTP_ACCEPT="application/json"
     )
     assert [table_of(q) for q in page] == START_QUERIES
+    page_copy = next(q for q in page if q.startswith("INSERT INTO") and "quizzes_attemptquestion" in q)
+    assert "RETURNING" not in page_copy  # the page's answer is a link: the rows are not read back
     PreparedPaper.objects.unclaimed().delete()
     drawn = start_queries(client, users[3], api)
     assert len(drawn) > len(page)
@@ -746,10 +786,17 @@ def test_the_sitting_guard_holds_with_prepared_papers(tree, bank, staff_a):
 def test_a_start_over_the_pages_hands_out_a_prepared_paper_too(tree, bank, client_for, staff_a):
     exam = exam_with_rules(tree, bank)
     prepare(exam, target=1)
-    response = client_for(staff_a).post(reverse("quizzes:exam_start", args=[exam.pk]))
+    items = PreparedPaper.objects.get().items
+    client = client_for(staff_a)
+    response = client.post(reverse("quizzes:exam_start", args=[exam.pk]))
     attempt = Attempt.objects.get(user=staff_a)
     assert response.status_code == 302 and response["Location"] == reverse("quizzes:attempt", args=[attempt.pk])
     assert PreparedPaper.objects.filter(claimed_by=attempt).exists()
+    # Copied without being read back: the stored paper is the prepared one, and the attempt page shows it.
+    stored = attempt.paper.order_by("position").values_list("question_id", "section_title", "option_order", "snapshot")
+    assert list(stored) == [(i["question_id"], i["section_title"], i["option_order"], i["snapshot"]) for i in items]
+    page = client.get(response["Location"]).content.decode()
+    assert all(json.dumps(i["snapshot"]["stem"])[1:-1] in page for i in items)  # in the json_script
 
 
 def test_make_bank_exams_still_start(staff_a):
