@@ -287,7 +287,7 @@ def stale_count_sql(versions: str) -> str:
     the paper's row as it should appear) changed or vanished in the bank since the paper was drawn. 0: current."""
     q = connection.ops.quote_name(Question._meta.db_table)
     each, key = {
-        "postgresql": (f"jsonb_each_text({versions}) v", "v.key::integer"),
+        "postgresql": (f"jsonb_each_text({versions}) v", "v.key::bigint"),
         "sqlite": (f"json_each({versions}) v", "CAST(v.key AS integer)"),
     }[connection.vendor]
     return (

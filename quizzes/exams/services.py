@@ -298,7 +298,7 @@ def _insert_paper(attempt: Attempt, rows: list[AttemptQuestion]) -> None:
 _COPY_PAPER_SQL = {
     "postgresql": """
         INSERT INTO {aq} ({columns})
-        SELECT %s, t.position, (t.item->>'question_id')::integer, t.item->>'section_title',
+        SELECT %s, t.position, (t.item->>'question_id')::bigint, t.item->>'section_title',
                (t.item->>'points')::numeric, t.item->'option_order', t.item->'snapshot'
         FROM {pp} p CROSS JOIN LATERAL jsonb_array_elements(p.items) WITH ORDINALITY AS t(item, position)
         WHERE p.id = %s""",
