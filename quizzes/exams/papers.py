@@ -41,17 +41,20 @@ SNAPSHOT_FIELDS = (
 )  # fmt: skip
 
 # What makes a bank question "the same" as when a paper was drawn: its content fingerprint (type, stem, options,
-# answers, explanation, source, difficulty), whether it may still be drawn, where it sits, its picture and link, and
-# the bank's own change stamp (every bank service sets updated_at, bulk writers included). The database computes a
-# question's version from them (VERSION_SQL): the same expression when a paper is drawn, when it is handed out (inside
-# the claim's query: no row comes back to Python) and when the refresh looks for stale papers. An image or category
-# deleted in the bank nulls the link without touching updated_at; the link itself is part of the version.
+# answers, explanation, source, difficulty), whether it may still be drawn, where it sits, its picture (the link and
+# the picture's file: a new file uploaded over a library image keeps its id) and study link, and the bank's own change
+# stamp (every bank service sets updated_at, bulk writers included). The database computes a question's version from
+# them (VERSION_SQL): the same expression when a paper is drawn, when it is handed out (inside the claim's query: no
+# row comes back to Python) and when the refresh looks for stale papers. An image or category deleted in the bank
+# nulls the link without touching updated_at; the link itself is part of the version.
 VERSION_SQL = {
     "postgresql": "left(md5(concat_ws('|', {q}.status, {q}.content_hash, coalesce({q}.category_id::text, ''), "
-    "coalesce({q}.image_id::text, ''), {q}.source_url, extract(epoch from {q}.updated_at)::text)), 16)",
+    "coalesce({q}.image_id::text, ''), {q}.source_url, extract(epoch from {q}.updated_at)::text, "
+    "coalesce((SELECT concat_ws('|', i.file, i.file_hash) FROM {img} i WHERE i.id = {q}.image_id), ''))), 16)",
     "sqlite": "substr(MD5(coalesce({q}.status, '') || '|' || coalesce({q}.content_hash, '') || '|' || "
     "coalesce({q}.category_id, '') || '|' || coalesce({q}.image_id, '') || '|' || coalesce({q}.source_url, '') || "
-    "'|' || coalesce({q}.updated_at, '')), 1, 16)",  # MD5: Django registers it on its SQLite connections
+    "'|' || coalesce({q}.updated_at, '') || '|' || coalesce((SELECT i.file || '|' || coalesce(i.file_hash, '') "
+    "FROM {img} i WHERE i.id = {q}.image_id), '')), 1, 16)",  # MD5: Django registers it on its SQLite connections
 }
 
 
@@ -264,7 +267,10 @@ def freeze(exam: Exam, paper: list[tuple[dict, Decimal, str]], *, rng: random.Ra
 
 def version_sql(table: str) -> str:
     """VERSION_SQL for this database, over the question table (or alias) `table` (quoted as it should appear)."""
-    return VERSION_SQL[connection.vendor].format(q=table)
+    from wagtail.images import get_image_model
+
+    pictures = connection.ops.quote_name(get_image_model()._meta.db_table)
+    return VERSION_SQL[connection.vendor].format(q=table, img=pictures)
 
 
 def _version_expression() -> RawSQL:
@@ -286,13 +292,13 @@ def stale_count_sql(versions: str) -> str:
     """A scalar SQL subquery: how many of the questions in the JSON object `versions` ({id: version}, the column of
     the paper's row as it should appear) changed or vanished in the bank since the paper was drawn. 0: current."""
     q = connection.ops.quote_name(Question._meta.db_table)
-    each, key = {
-        "postgresql": (f"jsonb_each_text({versions}) v", "v.key::bigint"),
-        "sqlite": (f"json_each({versions}) v", "CAST(v.key AS integer)"),
+    each, key, distinct = {  # IS DISTINCT FROM / IS NOT: a null on either side counts as changed
+        "postgresql": (f"jsonb_each_text({versions}) v", "v.key::bigint", "IS DISTINCT FROM"),
+        "sqlite": (f"json_each({versions}) v", "CAST(v.key AS integer)", "IS NOT"),
     }[connection.vendor]
     return (
         f"(SELECT count(*) FROM {each} LEFT JOIN {q} ON {q}.id = {key} "
-        f"WHERE {q}.id IS NULL OR {version_sql(q)} <> v.value)"
+        f"WHERE {q}.id IS NULL OR {version_sql(q)} {distinct} v.value)"
     )
 
 
