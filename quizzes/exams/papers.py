@@ -14,8 +14,8 @@ it writes nothing. The steps, each used by both callers:
     freeze(exam, paper)          each question's snapshot, options in the order this candidate sees them
 
 Questions held by a paper drawn ahead are checked against the bank again when the paper is handed out
-(stale_count_sql, inside the claim's own query; question_versions / stale_questions for the refresh): a question
-edited, moved, retired or deleted since the draw makes the paper stale.
+(stale_count_sql, inside the claim's own query, and the refresh's): a question edited, moved, retired or deleted since
+the draw makes the paper stale.
 """
 
 from __future__ import annotations
@@ -282,12 +282,6 @@ def paper_versions(paper: list[tuple[dict, Decimal, str]]) -> dict[str, str]:
     return {str(q["id"]): q["version"] for q, _points, _title in paper}
 
 
-def question_versions(ids) -> dict[str, str]:
-    """{question id (text, as JSON keys are): version} for the bank questions that exist, in one query."""
-    rows = Question.objects.filter(pk__in=set(ids)).order_by().annotate(version=_version_expression())
-    return {str(pk): version for pk, version in rows.values_list("pk", "version")}
-
-
 def stale_count_sql(versions: str) -> str:
     """A scalar SQL subquery: how many of the questions in the JSON object `versions` ({id: version}, the column of
     the paper's row as it should appear) changed or vanished in the bank since the paper was drawn. 0: current."""
@@ -300,8 +294,3 @@ def stale_count_sql(versions: str) -> str:
         f"(SELECT count(*) FROM {each} LEFT JOIN {q} ON {q}.id = {key} "
         f"WHERE {q}.id IS NULL OR {version_sql(q)} {distinct} v.value)"
     )
-
-
-def stale_questions(versions: dict[str, str], current: dict[str, str]) -> list[str]:
-    """The ids (text) of a paper's questions that changed (or vanished) in the bank since it was drawn."""
-    return [qid for qid, version in versions.items() if current.get(qid) != version]

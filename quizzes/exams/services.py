@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from elearn.realtime.broadcast import broadcast
@@ -48,10 +49,8 @@ from quizzes.exams.papers import (  # noqa: F401  (draw_paper, question_snapshot
     paper_rules,
     paper_versions,
     question_snapshot,
-    question_versions,
     section_pools,
     stale_count_sql,
-    stale_questions,
 )
 from quizzes.exams.selectors import expected_candidates, is_sitting_exam
 from quizzes.exams.tasks import announce_attempt_submitted
@@ -386,24 +385,14 @@ def _discard(queryset) -> int:
     return queryset.filter(claimed_by__isnull=True).delete()[0]
 
 
-def _discard_stale(exam: Exam, rules: PaperRules, chunk: int = 500) -> int:
-    """Delete the unclaimed papers drawn under other rules, and those holding a question changed in the bank."""
+def _discard_stale(exam: Exam, rules: PaperRules) -> int:
+    """Delete the unclaimed papers drawn under other rules, and those holding a question changed in the bank (the
+    claim's own check, papers.stale_count_sql, over the exam's stock in one statement)."""
     discarded = _discard(PreparedPaper.objects.filter(exam_id=exam.pk).exclude(rules_key=rules.key))
-    last = 0
-    while True:
-        rows = list(
-            PreparedPaper.objects.unclaimed()
-            .filter(exam_id=exam.pk, pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "versions")[:chunk]
-        )
-        if not rows:
-            return discarded
-        last = rows[-1][0]
-        current = question_versions({int(q) for _pk, versions in rows for q in versions})
-        stale = [pk for pk, versions in rows if stale_questions(versions, current)]
-        if stale:
-            discarded += _discard(PreparedPaper.objects.filter(pk__in=stale))
+    quote = connection.ops.quote_name
+    versions = f"{quote(PreparedPaper._meta.db_table)}.{quote(PreparedPaper._meta.get_field('versions').column)}"
+    changed = PreparedPaper.objects.filter(exam_id=exam.pk).alias(stale=RawSQL(stale_count_sql(versions), ()))
+    return discarded + _discard(changed.filter(stale__gt=0))
 
 
 def _current_stock(exam: Exam, rules: PaperRules, pools: Pools):
