@@ -404,3 +404,32 @@ def test_a_queued_entry_is_never_sent_under_someone_elses_session(harness, serve
     page.goto(f"{server}{OTHER}")  # its owner again
     wait_until(page, lambda: endpoint.successes() == 1)
     assert errors == []
+
+
+SLOW_STORAGE = """(() => {
+  // The phone's storage answers late (a cold start on a loaded phone): IndexedDB's open succeeds after 1.5 s.
+  const open = IDBFactory.prototype.open;
+  const onsuccess = Object.getOwnPropertyDescriptor(IDBRequest.prototype, "onsuccess");
+  IDBFactory.prototype.open = function (...args) {
+    const req = open.apply(this, args);
+    Object.defineProperty(req, "onsuccess", {
+      get() { return onsuccess.get.call(req); },
+      set(fn) { onsuccess.set.call(req, (ev) => setTimeout(() => fn.call(req, ev), 1500)); },
+    });
+    return req;
+  };
+})();"""
+
+
+def test_what_is_typed_before_the_stored_draft_is_read_is_saved(harness):
+    """Typing while the page still reads its stored draft: the typing wins and is saved, with no further input."""
+    page, endpoint, errors = harness
+    page.add_init_script(SLOW_STORAGE)
+    page.reload()
+    page.fill("#title", "护士站插线板过热")  # before the draft is read
+    page.check("input[name=urgent]")
+    expect(status(page)).to_have_text("已保存草稿", timeout=10000)
+    page.reload()
+    expect(page.locator("#title")).to_have_value("护士站插线板过热", timeout=10000)
+    expect(page.locator("input[name=urgent]")).to_be_checked()
+    assert errors == []

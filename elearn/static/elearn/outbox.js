@@ -466,6 +466,7 @@
     form.addEventListener("input", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("change", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("submit", function (ev) { onSubmit(ctx, ev); });
+    if (typed) { saveSoon(ctx); }  // typed while the draft was read: no later input may come to save it
     var queued = await get(OUTBOX, ctx.uuid);
     if (queued) { await showQueued(ctx, queued); }
   }
