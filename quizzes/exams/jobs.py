@@ -19,7 +19,7 @@ def prepare_exam_papers(exam_id: int) -> dict:
     """Bring one exam's papers drawn ahead up to date (stale ones discarded, the stock filled). Safe to run twice."""
     result = exam_papers_prepare(exam_id=exam_id)
     return {"exam": result.exam_id, "target": result.target, "stock": result.stock, "drawn": result.drawn,
-            "discarded": result.discarded}  # fmt: skip
+            "discarded": result.discarded, "pictures_failed": list(result.pictures_failed)}  # fmt: skip
 
 
 @task()

@@ -11,6 +11,7 @@ it writes nothing. The steps, each used by both callers:
     choose(exam, rules, pools)   the random part: which ids, in which order (no database)
     paper_rows(ids)              the chosen questions' fields, in one query
     assemble(...)                the paper in order, with points and section titles
+    paper_pictures(papers)       the library pictures' URLs (two queries), and the ones that failed to render
     freeze(exam, paper)          each question's snapshot, options in the order this candidate sees them
 
 Questions held by a paper drawn ahead are checked against the bank again when the paper is handed out
@@ -207,23 +208,40 @@ def draw_papers(
 # --------------------------------------------------------------------------- freezing
 
 
-def _image_url(image_id: int | None) -> str:
-    if not image_id:
-        return ""
-    try:
-        from wagtail.images import get_image_model
-
-        return get_image_model().objects.get(pk=image_id).get_rendition("max-800x800").url
-    except Exception:  # a missing image file must not stop an exam
-        logger.warning("image %s: rendition failed", image_id, exc_info=True)
-        return ""
+PICTURE_FILTER = "max-800x800"  # the rendition a paper shows a question's library picture in
 
 
-def question_snapshot(question, *, shuffle_options: bool, rng: random.Random) -> tuple[dict, list[int]]:
+def picture_urls(image_ids) -> tuple[dict[int, str], set[int]]:
+    """({image id: URL of its PICTURE_FILTER rendition}, {ids whose rendition failed}): the images and their existing
+    renditions read in two queries. A picture fails when its file is missing or unreadable, storage is down, or the
+    image was deleted meanwhile; each failure is logged and gets no URL."""
+    from wagtail.images import get_image_model
+
+    ids = {i for i in image_ids if i}
+    urls: dict[int, str] = {}
+    failed: set[int] = set()
+    if not ids:
+        return urls, failed
+    images = {i.pk: i for i in get_image_model().objects.filter(pk__in=ids).prefetch_renditions(PICTURE_FILTER)}
+    for pk in sorted(ids):
+        try:
+            urls[pk] = images[pk].get_rendition(PICTURE_FILTER).url
+        except Exception:  # whatever storage raises: the caller decides (a start goes on without it)
+            logger.warning("image %s: rendition failed", pk, exc_info=True)
+            failed.add(pk)
+    return urls, failed
+
+
+def question_snapshot(
+    question, *, shuffle_options: bool, rng: random.Random, pictures: dict[int, str] | None = None
+) -> tuple[dict, list[int]]:
     """A frozen copy of a bank question (a Question, or a dict of SNAPSHOT_FIELDS) with its options in the order
     this candidate sees them. Returns (snapshot, option_order): option_order[i] is the bank index of displayed
-    option i, and the snapshot's "correct" indexes refer to the displayed order."""
+    option i, and the snapshot's "correct" indexes refer to the displayed order. `pictures`: picture_urls' URLs
+    (read here when not given); a picture without one is frozen as no picture (a start goes on without it)."""
     q = question if isinstance(question, dict) else {f: getattr(question, f) for f in SNAPSHOT_FIELDS}
+    if pictures is None:
+        pictures = picture_urls([q["image_id"]])[0]
     options = list(q["options"] or [])
     order = list(range(len(options)))
     if shuffle_options and q["type"] in (Question.Type.SINGLE, Question.Type.MULTIPLE):
@@ -232,7 +250,7 @@ def question_snapshot(question, *, shuffle_options: bool, rng: random.Random) ->
     snapshot = {
         "type": q["type"],
         "stem": q["stem"],
-        "image_url": _image_url(q["image_id"]),
+        "image_url": pictures.get(q["image_id"], ""),
         "options": [options[i] for i in order],
         "correct": sorted(position_of[i] for i in q["correct_options"] or [] if i in position_of),
         "accepted_answers": [list(b) for b in q["accepted_answers"] or []] if q["type"] == "fill" else [],
@@ -244,12 +262,22 @@ def question_snapshot(question, *, shuffle_options: bool, rng: random.Random) ->
     return snapshot, order
 
 
-def freeze(exam: Exam, paper: list[tuple[dict, Decimal, str]], *, rng: random.Random) -> list[dict]:
+def paper_pictures(papers) -> tuple[dict[int, str], set[int]]:
+    """picture_urls for every question of these drawn papers."""
+    return picture_urls(q["image_id"] for paper in papers for q, _points, _title in paper)
+
+
+def freeze(
+    exam: Exam, paper: list[tuple[dict, Decimal, str]], *, rng: random.Random, pictures: dict[int, str] | None = None
+) -> list[dict]:
     """The paper as stored: one item per question in position order, JSON-ready
-    {"question_id", "points" (text), "section_title", "option_order", "snapshot"}."""
+    {"question_id", "points" (text), "section_title", "option_order", "snapshot"}. `pictures`: paper_pictures'
+    URLs (read here when not given)."""
+    if pictures is None:
+        pictures = paper_pictures([paper])[0]
     items = []
     for question, points, section_title in paper:
-        snapshot, order = question_snapshot(question, shuffle_options=exam.shuffle_options, rng=rng)
+        snapshot, order = question_snapshot(question, shuffle_options=exam.shuffle_options, rng=rng, pictures=pictures)
         items.append(
             {
                 "question_id": question["id"],

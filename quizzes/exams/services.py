@@ -46,6 +46,7 @@ from quizzes.exams.papers import (  # noqa: F401  (draw_paper, question_snapshot
     draw_paper,
     draw_papers,
     freeze,
+    paper_pictures,
     paper_rules,
     paper_versions,
     question_snapshot,
@@ -378,6 +379,7 @@ class PrepareResult:
     stock: int  # unclaimed current papers after this run
     drawn: int  # papers drawn by this run
     discarded: int  # unclaimed papers deleted by this run (other rules, changed questions, an older pool)
+    pictures_failed: tuple[int, ...] = ()  # library pictures that did not render: the run stopped at them
 
 
 def _discard(queryset) -> int:
@@ -416,7 +418,9 @@ def exam_papers_prepare(
     transaction (reads only: nothing waits for the drawing) by the same code as a start draws with, and each batch
     is stored in one short transaction that locks the exam's row (two runs never both fill the same gap) and checks
     that the rules did not change meanwhile (if they did the run stops: the change's own run draws under the new
-    rules). Papers drawn from an older pool of questions (a question added to or removed from a section's pool) are
+    rules). A library picture that fails to render stops the run without storing its batch, so that no paper
+    outlives the failure with the picture missing (PrepareResult.pictures_failed; starts draw their own papers
+    meanwhile, and the next run tries again). Papers drawn from an older pool of questions (a question added to or removed from a section's pool) are
     valid draws but are replaced: they count as stock only until the new ones are stored. A draft or closed exam
     keeps no unclaimed papers. Safe to run twice at once; idempotent when nothing changed.
     """
@@ -433,6 +437,7 @@ def exam_papers_prepare(
     rng = rng or random.SystemRandom()
     pools = section_pools(exam, rules)
     drawn = 0
+    pictures_failed: tuple[int, ...] = ()
     while True:
         missing = target - _current_stock(exam, rules, pools).count()
         if missing <= 0:
@@ -440,12 +445,17 @@ def exam_papers_prepare(
         papers = [paper for paper in draw_papers(exam, min(batch, missing), rng=rng, rules=rules, pools=pools) if paper]
         if not papers:
             break  # the rules draw nothing (an empty bank): starts will say so (EmptyPaper)
+        pictures, failed = paper_pictures(papers)
+        if failed:
+            pictures_failed = tuple(sorted(failed))
+            logger.warning("exam %s: papers not drawn ahead: picture(s) %s did not render", exam.pk, pictures_failed)
+            break
         built = [
             PreparedPaper(
                 exam_id=exam.pk,
                 rules_key=rules.key,
                 pool_key=pools.key,
-                items=freeze(exam, paper, rng=rng),
+                items=freeze(exam, paper, rng=rng, pictures=pictures),
                 versions=paper_versions(paper),
                 max_score=scoring.total(points for _q, points, _t in paper),
                 created_at=now,
@@ -465,7 +475,7 @@ def exam_papers_prepare(
         discarded += _discard(older_pool)
     if drawn or discarded:
         logger.info("exam %s: %s paper(s) drawn ahead, %s discarded, %s in stock", exam.pk, drawn, discarded, stock)
-    return PrepareResult(exam.pk, target, stock, drawn, discarded)
+    return PrepareResult(exam.pk, target, stock, drawn, discarded, pictures_failed)
 
 
 def exams_needing_papers(now: dt.datetime | None = None) -> list[int]:

@@ -460,12 +460,20 @@ def link_changed_raw(q):
     Question.objects.filter(pk=q.pk).update(source_url="/study/fire-law/article-16/")  # no updated_at
 
 
-def picture_linked_raw(q):
-    """As a picture deleted from the library nulls the link (SET_NULL) without touching updated_at."""
+def library_picture(title="安全出口标志", name="exit.png"):
+    """A library picture with a real file (a PNG of 40x30)."""
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
     from wagtail.images import get_image_model
 
-    picture = get_image_model().objects.create(title="安全出口标志", file="original_images/exit.png", width=1, height=1)
-    Question.objects.filter(pk=q.pk).update(image=picture)
+    out = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (20, 160, 60)).save(out, "PNG")
+    return get_image_model().objects.create(title=title, file=ImageFile(out, name=name))
+
+
+def picture_linked_raw(q):
+    """As a picture deleted from the library nulls the link (SET_NULL) without touching updated_at."""
+    Question.objects.filter(pk=q.pk).update(image=library_picture())
 
 
 @pytest.mark.parametrize(
@@ -512,13 +520,93 @@ def test_a_new_file_uploaded_over_a_library_picture_makes_the_papers_stale(staff
     from wagtail.images import get_image_model
 
     exam, questions = small_exam()
-    picture = get_image_model().objects.create(title="安全出口标志", file="original_images/exit.png", width=1, height=1)
+    picture = library_picture()
     Question.objects.filter(pk=questions[0].pk).update(image=picture)
-    prepare(exam, target=4)
-    get_image_model().objects.filter(pk=picture.pk).update(file="original_images/exit_Ab3kQ.png", file_hash="9f2c")
+    assert prepare(exam, target=4).stock == 4
+    replacement = library_picture(name="exit_new.png")
+    get_image_model().objects.filter(pk=picture.pk).update(file=replacement.file.name, file_hash="9f2c")
     attempt = svc.attempt_start(exam=exam, user=staff_a)
     assert not PreparedPaper.objects.filter(claimed_by=attempt).exists()
     assert prepare(exam, target=4).discarded == 4 - svc.CLAIM_TRIES  # and the refresh finds the rest
+
+
+def test_a_picture_that_does_not_render_is_never_frozen_into_papers_drawn_ahead(staff_a, staff_b, settings):
+    """A picture whose file is missing (or whose storage is down) stops the preparation: no paper is stored without
+    it, a start still goes on (drawing its own paper, the picture left out), and once the file is back the next
+    run fills the stock with the picture in every paper."""
+    from django.core.files.storage import default_storage
+    from wagtail.images import get_image_model
+
+    exam, questions = small_exam()
+    picture = library_picture()
+    kept = default_storage.open(picture.file.name).read()
+    default_storage.delete(picture.file.name)  # the file is gone (a restore from backup without the media)
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+
+    result = prepare(exam, target=5)
+    assert (result.stock, result.drawn, result.pictures_failed) == (0, 0, (picture.pk,))
+    assert not PreparedPaper.objects.exists()
+    attempt = svc.attempt_start(exam=exam, user=staff_a)
+    assert attempt.paper.get(question_id=questions[0].pk).snapshot["image_url"] == ""
+
+    default_storage.save(picture.file.name, io.BytesIO(kept))  # the file is back
+    result = prepare(exam, target=5)
+    assert (result.stock, result.pictures_failed) == (5, ())
+    url = get_image_model().objects.get(pk=picture.pk).get_rendition("max-800x800").url
+    for paper in PreparedPaper.objects.all():
+        [item] = [i for i in paper.items if i["question_id"] == questions[0].pk]
+        assert item["snapshot"]["image_url"] == url
+    second = svc.attempt_start(exam=exam, user=staff_b)
+    assert second.paper.get(question_id=questions[0].pk).snapshot["image_url"] == url
+
+
+def test_a_storage_hiccup_in_the_middle_of_a_run_keeps_the_batches_before_it(monkeypatch):
+    from wagtail.images import get_image_model
+
+    exam, questions = small_exam()
+    picture = library_picture()
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+    real = get_image_model().get_rendition
+    calls = []
+
+    def flaky(image, spec):
+        calls.append(spec)
+        if len(calls) == 3:
+            raise OSError("storage timed out")
+        return real(image, spec)
+
+    monkeypatch.setattr(get_image_model(), "get_rendition", flaky)
+    result = prepare(exam, target=8, batch=2)
+    assert (result.stock, result.drawn, result.pictures_failed) == (4, 4, (picture.pk,))
+    held = [i for p in PreparedPaper.objects.all() for i in p.items if i["question_id"] == questions[0].pk]
+    assert len(held) == 4 and all(i["snapshot"]["image_url"] for i in held)
+    assert len(calls) == 3  # one rendition per batch, not one per question: the run stopped at the failure
+    assert prepare(exam, target=8, batch=2).stock == 8  # the next run fills the rest
+
+
+def test_the_command_names_the_picture_that_stopped_the_preparation(staff_a):
+    from django.core.files.storage import default_storage
+
+    exam, questions = small_exam()
+    picture = library_picture()
+    default_storage.delete(picture.file.name)
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("prepare_exam_papers", "--exam", str(exam.pk), stdout=out, stderr=err)
+    assert f"exam {exam.pk}: 0 paper(s) ready" in out.getvalue()
+    assert f"the picture(s) {picture.pk} could not be rendered" in err.getvalue()
+
+
+def test_the_pictures_of_a_paper_are_read_in_two_queries(django_assert_num_queries):
+    from quizzes.exams.papers import paper_pictures
+
+    pictures = [library_picture(name=f"p{i}.png") for i in range(4)]
+    for p in pictures:
+        p.get_rendition("max-800x800")  # rendered before: the exam only reads them
+    paper = [({"image_id": p.pk}, Decimal(1), "单选题") for p in pictures] + [({"image_id": None}, Decimal(1), "")]
+    with django_assert_num_queries(2):
+        urls, failed = paper_pictures([paper])
+    assert failed == set() and sorted(urls) == sorted(p.pk for p in pictures) and all(urls.values())
 
 
 def test_a_version_missing_from_a_paper_counts_as_changed(staff_a):

@@ -35,6 +35,12 @@ class Command(BaseCommand):
                         f"exam {r.exam_id}: {r.stock} paper(s) ready (target {r.target}), "
                         f"{r.drawn} drawn, {r.discarded} discarded"
                     )
+                    if r.pictures_failed:
+                        ids = ", ".join(map(str, r.pictures_failed))
+                        self.stderr.write(
+                            f"exam {r.exam_id}: stopped: the picture(s) {ids} could not be rendered (file missing or "
+                            "storage unavailable); starts draw their own papers until they can"
+                        )
                 if not results:
                     self.stdout.write("no published exam is open or upcoming")
             if not loop:
