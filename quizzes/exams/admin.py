@@ -44,8 +44,18 @@ class AttemptCountColumn(Column):
 
 
 class PreparedPapersColumn(Column):
+    """The unclaimed papers; and when the last preparation run stopped at a picture that would not render, which one
+    (the stock stays short until its file is back: replace the picture or the question's picture)."""
+
     def get_value(self, instance):
-        return prepared_stock(instance)["unclaimed"]
+        from wagtail.images import get_image_model
+
+        stock = prepared_stock(instance)
+        if not stock["pictures_failed"]:
+            return stock["unclaimed"]
+        titles = dict(get_image_model().objects.filter(pk__in=stock["pictures_failed"]).values_list("pk", "title"))
+        names = "、".join(f"“{titles.get(pk, pk)}”" for pk in stock["pictures_failed"])
+        return _("%(n)s（图片%(names)s的文件缺失或无法读取，请在“图片”中重新上传）") % {"n": stock["unclaimed"], "names": names}
 
 
 def _prepare_papers_after_commit(exam: Exam) -> None:

@@ -149,7 +149,12 @@ def expected_candidates(exam: Exam) -> int:
     return people.exclude(pk__in=started).count()
 
 
-def prepared_stock(exam: Exam) -> dict[str, int]:
-    """The exam's papers drawn ahead: {"unclaimed": n, "claimed": n} (one query)."""
+def prepared_stock(exam: Exam) -> dict:
+    """The exam's papers drawn ahead: {"unclaimed": n, "claimed": n (one query), "pictures_failed": [ids of the
+    library pictures that did not render and stopped the last preparation run]}."""
     counts = PreparedPaper.objects.filter(exam_id=exam.pk).aggregate(total=Count("pk"), claimed=Count("claimed_by"))
-    return {"unclaimed": counts["total"] - counts["claimed"], "claimed": counts["claimed"]}
+    return {
+        "unclaimed": counts["total"] - counts["claimed"],
+        "claimed": counts["claimed"],
+        "pictures_failed": list(exam.papers_pictures_failed or []),
+    }

@@ -401,6 +401,12 @@ def _current_stock(exam: Exam, rules: PaperRules, pools: Pools):
     return PreparedPaper.objects.unclaimed().filter(exam_id=exam.pk, rules_key=rules.key, pool_key=pools.key)
 
 
+def _note_pictures_failed(exam: Exam, pictures_failed: tuple[int, ...]) -> None:
+    """Keep on the exam, for the admin's exam list, the pictures that stopped this run (written only when changed)."""
+    if list(pictures_failed) != list(exam.papers_pictures_failed or []):
+        Exam.objects.filter(pk=exam.pk).update(papers_pictures_failed=list(pictures_failed))
+
+
 def exam_papers_prepare(
     *,
     exam_id: int,
@@ -429,6 +435,7 @@ def exam_papers_prepare(
     if exam is None:
         return PrepareResult(exam_id, 0, 0, 0, 0)
     if exam.status != Exam.Status.PUBLISHED or exam.is_closed(now):
+        _note_pictures_failed(exam, ())
         return PrepareResult(exam_id, 0, 0, 0, _discard(PreparedPaper.objects.filter(exam_id=exam.pk)))
     rules = paper_rules(exam)
     discarded = _discard_stale(exam, rules)
@@ -448,7 +455,8 @@ def exam_papers_prepare(
         pictures, failed = paper_pictures(papers)
         if failed:
             pictures_failed = tuple(sorted(failed))
-            logger.warning("exam %s: papers not drawn ahead: picture(s) %s did not render", exam.pk, pictures_failed)
+            logger.warning("exam %s: papers not drawn ahead: picture(s) %s did not render", exam.pk,
+                           ", ".join(map(str, pictures_failed)))  # fmt: skip
             break
         built = [
             PreparedPaper(
@@ -473,6 +481,7 @@ def exam_papers_prepare(
     if stock >= target:
         older_pool = PreparedPaper.objects.filter(exam_id=exam.pk, rules_key=rules.key).exclude(pool_key=pools.key)
         discarded += _discard(older_pool)
+    _note_pictures_failed(exam, pictures_failed)
     if drawn or discarded:
         logger.info("exam %s: %s paper(s) drawn ahead, %s discarded, %s in stock", exam.pk, drawn, discarded, stock)
     return PrepareResult(exam.pk, target, stock, drawn, discarded, pictures_failed)

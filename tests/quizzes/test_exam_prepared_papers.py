@@ -530,7 +530,8 @@ def test_a_new_file_uploaded_over_a_library_picture_makes_the_papers_stale(staff
     assert prepare(exam, target=4).discarded == 4 - svc.CLAIM_TRIES  # and the refresh finds the rest
 
 
-def test_a_picture_that_does_not_render_is_never_frozen_into_papers_drawn_ahead(staff_a, staff_b, settings):
+def test_a_picture_that_does_not_render_is_never_frozen_into_papers_drawn_ahead(staff_a, staff_b, client,
+                                                                                 district_admin):  # fmt: skip
     """A picture whose file is missing (or whose storage is down) stops the preparation: no paper is stored without
     it, a start still goes on (drawing its own paper, the picture left out), and once the file is back the next
     run fills the stock with the picture in every paper."""
@@ -548,10 +549,13 @@ def test_a_picture_that_does_not_render_is_never_frozen_into_papers_drawn_ahead(
     assert not PreparedPaper.objects.exists()
     attempt = svc.attempt_start(exam=exam, user=staff_a)
     assert attempt.paper.get(question_id=questions[0].pk).snapshot["image_url"] == ""
+    client.force_login(district_admin)  # the admin's exam list says why the stock is short
+    assert "图片“安全出口标志”的文件缺失或无法读取" in client.get(reverse("exams:index")).content.decode()
 
     default_storage.save(picture.file.name, io.BytesIO(kept))  # the file is back
     result = prepare(exam, target=5)
     assert (result.stock, result.pictures_failed) == (5, ())
+    assert "无法读取" not in client.get(reverse("exams:index")).content.decode()
     url = get_image_model().objects.get(pk=picture.pk).get_rendition("max-800x800").url
     for paper in PreparedPaper.objects.all():
         [item] = [i for i in paper.items if i["question_id"] == questions[0].pk]
@@ -595,6 +599,12 @@ def test_the_command_names_the_picture_that_stopped_the_preparation(staff_a):
     call_command("prepare_exam_papers", "--exam", str(exam.pk), stdout=out, stderr=err)
     assert f"exam {exam.pk}: 0 paper(s) ready" in out.getvalue()
     assert f"the picture(s) {picture.pk} could not be rendered" in err.getvalue()
+    Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.DRAFT)
+    from quizzes.exams.selectors import prepared_stock
+
+    assert prepared_stock(Exam.objects.get(pk=exam.pk))["pictures_failed"] == [picture.pk]
+    assert svc.exam_papers_prepare(exam_id=exam.pk).pictures_failed == ()  # and what it left for the admin goes
+    assert prepared_stock(Exam.objects.get(pk=exam.pk))["pictures_failed"] == []
 
 
 def test_the_pictures_of_a_paper_are_read_in_two_queries(django_assert_num_queries):
