@@ -433,3 +433,24 @@ def test_what_is_typed_before_the_stored_draft_is_read_is_saved(harness):
     expect(page.locator("#title")).to_have_value("护士站插线板过热", timeout=10000)
     expect(page.locator("input[name=urgent]")).to_be_checked()
     assert errors == []
+
+
+def test_a_photo_picked_before_the_stored_draft_is_read_keeps_the_draft_and_its_photos(harness, tmp_path):
+    page, endpoint, errors = harness
+    first, second = tmp_path / "IMG_0001.jpg", tmp_path / "IMG_0002.jpg"
+    first.write_bytes(camera_jpeg(1200, 900))
+    second.write_bytes(camera_jpeg(900, 1200))
+    page.fill("#title", "库房灭火器过期")
+    page.set_input_files("#photos", [str(first)])
+    expect(page.locator(".outbox-photos img")).to_have_count(1, timeout=20000)
+    expect(status(page)).to_have_text("已保存草稿")
+    page.add_init_script(SLOW_STORAGE)
+    page.reload()
+    page.set_input_files("#photos", [str(second)])  # before the draft is read
+    expect(page.locator(".outbox-photos img")).to_have_count(2, timeout=20000)
+    expect(page.locator("#title")).to_have_value("库房灭火器过期")
+    page.wait_for_timeout(1500)  # the save after the read
+    page.reload()
+    expect(page.locator(".outbox-photos img")).to_have_count(2, timeout=20000)
+    expect(page.locator("#title")).to_have_value("库房灭火器过期")
+    assert errors == []

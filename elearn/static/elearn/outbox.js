@@ -452,6 +452,7 @@
     var draft = await get(DRAFTS, ctx.key);
     setUuid(ctx, (draft && draft.uuid) || uuid4());
     form.removeEventListener("input", early);
+    var picked = ctx.photos.length;  // photos added while the draft was read (saved without the draft's own)
     if (draft) {
       if (!typed) { writeFields(form, draft.fields || {}); }
       ctx.photos = (draft.photos || []).filter(function (p) { return p && p.blob; }).concat(ctx.photos);
@@ -466,7 +467,7 @@
     form.addEventListener("input", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("change", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("submit", function (ev) { onSubmit(ctx, ev); });
-    if (typed) { saveSoon(ctx); }  // typed while the draft was read: no later input may come to save it
+    if (typed || picked) { saveSoon(ctx); }  // changed while the draft was read: no later input may come to save it
     var queued = await get(OUTBOX, ctx.uuid);
     if (queued) { await showQueued(ctx, queued); }
   }
