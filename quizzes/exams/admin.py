@@ -55,7 +55,10 @@ class PreparedPapersColumn(Column):
             return stock["unclaimed"]
         titles = dict(get_image_model().objects.filter(pk__in=stock["pictures_failed"]).values_list("pk", "title"))
         names = "、".join(f"“{titles.get(pk, pk)}”" for pk in stock["pictures_failed"])
-        return _("%(n)s（图片%(names)s的文件缺失或无法读取，请在“图片”中重新上传）") % {"n": stock["unclaimed"], "names": names}
+        return _("%(n)s（图片%(names)s的文件缺失或无法读取，请在“图片”中重新上传）") % {
+            "n": stock["unclaimed"],
+            "names": names,
+        }
 
 
 def _prepare_papers_after_commit(exam: Exam) -> None:

@@ -211,10 +211,13 @@ def draw_papers(
 PICTURE_FILTER = "max-800x800"  # the rendition a paper shows a question's library picture in
 
 
-def picture_urls(image_ids) -> tuple[dict[int, str], set[int]]:
+def picture_urls(image_ids, *, check_files: bool = False) -> tuple[dict[int, str], set[int]]:
     """({image id: URL of its PICTURE_FILTER rendition}, {ids whose rendition failed}): the images and their existing
-    renditions read in two queries. A picture fails when its file is missing or unreadable, storage is down, or the
-    image was deleted meanwhile; each failure is logged and gets no URL."""
+    renditions read in two queries. A picture fails when its file is missing or unreadable or storage is down (each
+    failure is logged and gets no URL); with `check_files`, also when its rendition's row exists but the rendition's
+    file does not (media restored without it: the URL would lead nowhere; a new upload of the picture renders it
+    again). An image deleted meanwhile has no URL and is no failure: deleting it unlinks its questions, so a paper
+    drawn with it is stale anyway."""
     from wagtail.images import get_image_model
 
     ids = {i for i in image_ids if i}
@@ -223,9 +226,12 @@ def picture_urls(image_ids) -> tuple[dict[int, str], set[int]]:
     if not ids:
         return urls, failed
     images = {i.pk: i for i in get_image_model().objects.filter(pk__in=ids).prefetch_renditions(PICTURE_FILTER)}
-    for pk in sorted(ids):
+    for pk, image in sorted(images.items()):
         try:
-            urls[pk] = images[pk].get_rendition(PICTURE_FILTER).url
+            rendition = image.get_rendition(PICTURE_FILTER)
+            if check_files and not rendition.file.storage.exists(rendition.file.name):
+                raise FileNotFoundError(f"rendition file {rendition.file.name} is missing")
+            urls[pk] = rendition.url
         except Exception:  # whatever storage raises: the caller decides (a start goes on without it)
             logger.warning("image %s: rendition failed", pk, exc_info=True)
             failed.add(pk)
@@ -262,9 +268,14 @@ def question_snapshot(
     return snapshot, order
 
 
-def paper_pictures(papers) -> tuple[dict[int, str], set[int]]:
+def paper_pictures(papers, *, check_files: bool = False) -> tuple[dict[int, str], set[int]]:
     """picture_urls for every question of these drawn papers."""
-    return picture_urls(q["image_id"] for paper in papers for q, _points, _title in paper)
+    return picture_urls((q["image_id"] for paper in papers for q, _points, _title in paper), check_files=check_files)
+
+
+def holds_picture(paper, image_ids: set[int]) -> bool:
+    """Does this drawn paper show any of these pictures?"""
+    return any(q["image_id"] in image_ids for q, _points, _title in paper)
 
 
 def freeze(

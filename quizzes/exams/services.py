@@ -46,6 +46,7 @@ from quizzes.exams.papers import (  # noqa: F401  (draw_paper, question_snapshot
     draw_paper,
     draw_papers,
     freeze,
+    holds_picture,
     paper_pictures,
     paper_rules,
     paper_versions,
@@ -379,7 +380,7 @@ class PrepareResult:
     stock: int  # unclaimed current papers after this run
     drawn: int  # papers drawn by this run
     discarded: int  # unclaimed papers deleted by this run (other rules, changed questions, an older pool)
-    pictures_failed: tuple[int, ...] = ()  # library pictures that did not render: the run stopped at them
+    pictures_failed: tuple[int, ...] = ()  # library pictures that did not render: no paper showing them stored
 
 
 def _discard(queryset) -> int:
@@ -424,9 +425,10 @@ def exam_papers_prepare(
     transaction (reads only: nothing waits for the drawing) by the same code as a start draws with, and each batch
     is stored in one short transaction that locks the exam's row (two runs never both fill the same gap) and checks
     that the rules did not change meanwhile (if they did the run stops: the change's own run draws under the new
-    rules). A library picture that fails to render stops the run without storing its batch, so that no paper
-    outlives the failure with the picture missing (PrepareResult.pictures_failed; starts draw their own papers
-    meanwhile, and the next run tries again). Papers drawn from an older pool of questions (a question added to or removed from a section's pool) are
+    rules). A paper showing a library picture that does not render (papers.picture_urls) is not stored, so that no
+    paper outlives the failure with the picture missing; the others are, and the run stops when a batch has none
+    (PrepareResult.pictures_failed, kept on the exam for its admin list; the next run tries the picture again).
+    Papers drawn from an older pool of questions (a question added to or removed from a section's pool) are
     valid draws but are replaced: they count as stock only until the new ones are stored. A draft or closed exam
     keeps no unclaimed papers. Safe to run twice at once; idempotent when nothing changed.
     """
@@ -444,7 +446,7 @@ def exam_papers_prepare(
     rng = rng or random.SystemRandom()
     pools = section_pools(exam, rules)
     drawn = 0
-    pictures_failed: tuple[int, ...] = ()
+    failed_pictures: set[int] = set()
     while True:
         missing = target - _current_stock(exam, rules, pools).count()
         if missing <= 0:
@@ -452,12 +454,15 @@ def exam_papers_prepare(
         papers = [paper for paper in draw_papers(exam, min(batch, missing), rng=rng, rules=rules, pools=pools) if paper]
         if not papers:
             break  # the rules draw nothing (an empty bank): starts will say so (EmptyPaper)
-        pictures, failed = paper_pictures(papers)
+        papers = [paper for paper in papers if not holds_picture(paper, failed_pictures)]
+        pictures, failed = paper_pictures(papers, check_files=True)
         if failed:
-            pictures_failed = tuple(sorted(failed))
-            logger.warning("exam %s: papers not drawn ahead: picture(s) %s did not render", exam.pk,
-                           ", ".join(map(str, pictures_failed)))  # fmt: skip
-            break
+            failed_pictures |= failed
+            logger.warning("exam %s: papers showing picture(s) %s are not drawn ahead: they did not render", exam.pk,
+                           ", ".join(map(str, sorted(failed))))  # fmt: skip
+            papers = [paper for paper in papers if not holds_picture(paper, failed)]
+        if not papers:
+            break  # every paper drawn shows a picture that does not render (a fixed question, a small pool)
         built = [
             PreparedPaper(
                 exam_id=exam.pk,
@@ -481,6 +486,7 @@ def exam_papers_prepare(
     if stock >= target:
         older_pool = PreparedPaper.objects.filter(exam_id=exam.pk, rules_key=rules.key).exclude(pool_key=pools.key)
         discarded += _discard(older_pool)
+    pictures_failed = tuple(sorted(failed_pictures))
     _note_pictures_failed(exam, pictures_failed)
     if drawn or discarded:
         logger.info("exam %s: %s paper(s) drawn ahead, %s discarded, %s in stock", exam.pk, drawn, discarded, stock)

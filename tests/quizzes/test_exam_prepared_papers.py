@@ -588,6 +588,81 @@ def test_a_storage_hiccup_in_the_middle_of_a_run_keeps_the_batches_before_it(mon
     assert prepare(exam, target=8, batch=2).stock == 8  # the next run fills the rest
 
 
+def test_papers_without_the_picture_that_does_not_render_fill_the_stock():
+    """One question in 40 shows a picture whose file is missing: the papers that do not show it are stored."""
+    from django.core.files.storage import default_storage
+
+    category = ExamCategoryFactory()
+    questions = [single(category) for _ in range(40)]
+    exam = exam_with_sections(category, count=5, attempts_allowed=0)
+    picture = library_picture()
+    default_storage.delete(picture.file.name)
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+    result = prepare(exam, target=50, batch=20)
+    assert (result.stock, result.pictures_failed) == (50, (picture.pk,))
+    assert not any(i["question_id"] == questions[0].pk for p in PreparedPaper.objects.all() for i in p.items)
+
+
+def test_a_rendition_whose_file_is_gone_is_not_frozen_into_the_stock(staff_a):
+    """Media restored without the renditions' files: the rendition's row would give a URL that leads nowhere."""
+    from django.core.files.storage import default_storage
+
+    exam, questions = small_exam()
+    picture = library_picture()
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+    rendition = picture.get_rendition("max-800x800")
+    default_storage.delete(rendition.file.name)
+    result = prepare(exam, target=3)
+    assert (result.stock, result.pictures_failed) == (0, (picture.pk,))
+
+
+def test_a_picture_deleted_while_papers_are_drawn_is_no_failure(monkeypatch):
+    """Deleting a picture unlinks its questions: the papers drawn with it are stale, not failed."""
+    from wagtail.images import get_image_model
+
+    from quizzes.exams import papers
+
+    exam, questions = small_exam()
+    picture = library_picture()
+    Question.objects.filter(pk=questions[0].pk).update(image=picture)
+    real = papers.paper_rows
+
+    def rows_then_delete(ids):
+        rows = real(ids)
+        get_image_model().objects.filter(pk=picture.pk).delete()
+        return rows
+
+    monkeypatch.setattr(papers, "paper_rows", rows_then_delete)
+    result = prepare(exam, target=3)
+    assert (result.stock, result.pictures_failed) == (3, ())
+    monkeypatch.setattr(papers, "paper_rows", real)
+    result = prepare(exam, target=3)
+    assert (result.discarded, result.stock) == (3, 3)  # stale: drawn again without the picture
+    assert all(i["snapshot"]["image_url"] == "" for p in PreparedPaper.objects.all() for i in p.items)
+
+
+def test_the_upgrade_discards_unclaimed_papers_that_froze_a_picture_as_none(staff_a):
+    import importlib
+
+    from django.apps import apps
+
+    exam, questions = small_exam()
+    other, _ = small_exam()
+    Question.objects.filter(pk=questions[0].pk).update(image=library_picture())
+    prepare(exam, target=3)
+    prepare(other, target=2)
+    claimed = svc.attempt_start(exam=exam, user=staff_a)
+    lost = PreparedPaper.objects.unclaimed().filter(exam=exam).first()
+    for item in lost.items:
+        item["snapshot"]["image_url"] = ""  # as the preparation froze a failed rendition before
+    lost.save(update_fields=["items"])
+    migration = importlib.import_module("quizzes.migrations.0005_exam_papers_pictures_failed")
+    migration.discard_papers_missing_a_picture(apps, None)
+    assert not PreparedPaper.objects.filter(pk=lost.pk).exists()
+    assert PreparedPaper.objects.filter(claimed_by=claimed).exists()
+    assert PreparedPaper.objects.unclaimed().count() == 1 + 2  # the sound ones stay
+
+
 def test_the_command_names_the_picture_that_stopped_the_preparation(staff_a):
     from django.core.files.storage import default_storage
 
@@ -598,7 +673,7 @@ def test_the_command_names_the_picture_that_stopped_the_preparation(staff_a):
     out, err = io.StringIO(), io.StringIO()
     call_command("prepare_exam_papers", "--exam", str(exam.pk), stdout=out, stderr=err)
     assert f"exam {exam.pk}: 0 paper(s) ready" in out.getvalue()
-    assert f"the picture(s) {picture.pk} could not be rendered" in err.getvalue()
+    assert f"no paper showing the picture(s) {picture.pk} was drawn ahead" in err.getvalue()
     Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.DRAFT)
     from quizzes.exams.selectors import prepared_stock
 

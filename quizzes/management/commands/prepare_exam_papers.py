@@ -38,8 +38,8 @@ class Command(BaseCommand):
                     if r.pictures_failed:
                         ids = ", ".join(map(str, r.pictures_failed))
                         self.stderr.write(
-                            f"exam {r.exam_id}: stopped: the picture(s) {ids} could not be rendered (file missing or "
-                            "storage unavailable); starts draw their own papers until they can"
+                            f"exam {r.exam_id}: no paper showing the picture(s) {ids} was drawn ahead: they could "
+                            "not be rendered (file missing or unreadable, or storage unavailable); upload them again"
                         )
                 if not results:
                     self.stdout.write("no published exam is open or upcoming")
