@@ -454,3 +454,60 @@ def test_a_photo_picked_before_the_stored_draft_is_read_keeps_the_draft_and_its_
     expect(page.locator(".outbox-photos img")).to_have_count(2, timeout=20000)
     expect(page.locator("#title")).to_have_value("库房灭火器过期")
     assert errors == []
+
+
+def test_one_field_changed_before_the_stored_draft_is_read_keeps_the_others(harness):
+    """Found by an outside review: ticking one box while the draft was read restored none of the draft's fields, and
+    the save that followed wrote over them."""
+    page, endpoint, errors = harness
+    page.fill("#title", "配电间门口堆放杂物")
+    page.fill("#note", "纸箱挡住了灭火器")
+    expect(status(page)).to_have_text("已保存草稿")
+    page.add_init_script(SLOW_STORAGE)
+    page.reload()
+    page.check("input[name=urgent]")  # before the draft is read
+    expect(page.locator("#note")).to_have_value("纸箱挡住了灭火器", timeout=10000)
+    expect(status(page)).to_have_text("已保存草稿", timeout=10000)
+    page.reload()
+    expect(page.locator("#title")).to_have_value("配电间门口堆放杂物", timeout=10000)
+    expect(page.locator("#note")).to_have_value("纸箱挡住了灭火器")
+    expect(page.locator("input[name=urgent]")).to_be_checked()
+    assert errors == []
+
+
+def test_a_submit_before_the_stored_draft_is_read_is_sent_once_with_its_id(harness, server):
+    """A tap on 提交 while the page still reads its draft: sent by the outbox once it is ready (not as a plain post
+    without its client_uuid), and no draft of it is left behind."""
+    page, endpoint, errors = harness
+    page.add_init_script(SLOW_STORAGE)
+    page.reload()
+    page.fill("#title", "消防通道被电动车占用")
+    page.click("button[type=submit]")  # before the draft is read
+    page.wait_for_url(f"**{DONE}", timeout=20000)
+    assert len(endpoint.posts) == 1 and endpoint.posts[0]["fields"]["client_uuid"]
+    assert endpoint.posts[0]["fields"]["title"] == "消防通道被电动车占用"
+    page.goto(f"{server}{HARNESS}")
+    page.wait_for_timeout(2500)  # the draft is read
+    expect(page.locator("#title")).to_have_value("")
+    assert errors == []
+
+
+def test_a_new_report_typed_before_the_draft_is_read_does_not_take_over_a_queued_one(harness):
+    """Report A waits in the queue (network down); the page is opened again and report B typed while the draft is
+    read: B gets an id of its own, and both arrive once."""
+    page, endpoint, errors = harness
+    endpoint.mode = "abort"
+    page.fill("#title", "报告一：楼梯间应急灯不亮")
+    page.click("button[type=submit]")
+    expect(status(page)).to_contain_text("已排队")
+    page.add_init_script(SLOW_STORAGE)
+    page.reload()
+    page.fill("#title", "报告二：食堂燃气有异味")  # before the draft is read
+    expect(status(page)).to_have_text("已保存草稿", timeout=10000)
+    endpoint.mode = "ok"
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{DONE}", timeout=20000)
+    wait_until(page, lambda: endpoint.successes() == 2, timeout=20)
+    titles = sorted(row["fields"]["title"] for row in endpoint.rows.values())
+    assert titles == ["报告一：楼梯间应急灯不亮", "报告二：食堂燃气有异味"]
+    assert errors == []

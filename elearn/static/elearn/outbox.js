@@ -435,9 +435,15 @@
     };
     forms.push(ctx);
     if (ctx.status && !ctx.status.hasAttribute("aria-live")) { ctx.status.setAttribute("aria-live", "polite"); }
-    var typed = false;  // typed before the draft was read: what was typed wins
-    var early = function (ev) { if (!ev.target.matches("input[type=file]")) { typed = true; } };
+    // Typed before the draft was read: what was typed wins, field by field. Submitted before: sent once ready (a
+    // plain post would go without its client_uuid, and leave what it sent behind as a draft).
+    var typed = {}, early = function (ev) {
+      if (!ev.target.matches("input[type=file]") && ev.target.name) { typed[ev.target.name] = true; }
+    };
+    var submitted = null, earlySubmit = function (ev) { ev.preventDefault(); submitted = { submitter: ev.submitter || null }; };
     form.addEventListener("input", early);
+    form.addEventListener("change", early);
+    form.addEventListener("submit", earlySubmit);
     photoInputs(form).forEach(function (input) {
       var list = document.createElement("ul");
       list.className = "outbox-photos";
@@ -450,11 +456,18 @@
       });
     });
     var draft = await get(DRAFTS, ctx.key);
+    var changed = Object.keys(typed).length > 0;
+    if (changed && draft && draft.uuid && (await get(OUTBOX, draft.uuid))) {
+      draft = null;  // the draft is a report waiting in the queue: what was typed is a new one, with an id of its own
+    }
     setUuid(ctx, (draft && draft.uuid) || uuid4());
     form.removeEventListener("input", early);
+    form.removeEventListener("change", early);
     var picked = ctx.photos.length;  // photos added while the draft was read (saved without the draft's own)
     if (draft) {
-      if (!typed) { writeFields(form, draft.fields || {}); }
+      var restore = {};
+      Object.keys(draft.fields || {}).forEach(function (n) { if (!typed[n]) { restore[n] = draft.fields[n]; } });
+      writeFields(form, restore);
       ctx.photos = (draft.photos || []).filter(function (p) { return p && p.blob; }).concat(ctx.photos);
       ctx.lists.forEach(function (list, input) { renderPhotos(ctx, input); });
       if (hasContent(draft)) { setStatus(ctx, t("restored", null, form)); }
@@ -467,9 +480,11 @@
     form.addEventListener("input", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("change", function (ev) { if (!ev.target.matches("input[type=file]")) { saveSoon(ctx); } });
     form.addEventListener("submit", function (ev) { onSubmit(ctx, ev); });
-    if (typed || picked) { saveSoon(ctx); }  // changed while the draft was read: no later input may come to save it
+    form.removeEventListener("submit", earlySubmit);
+    if (changed || picked) { saveSoon(ctx); }  // changed while the draft was read: no later input may come to save it
     var queued = await get(OUTBOX, ctx.uuid);
     if (queued) { await showQueued(ctx, queued); }
+    else if (submitted) { onSubmit(ctx, { defaultPrevented: false, preventDefault: function () {}, submitter: submitted.submitter }); }
   }
 
   function formEntry(ctx, submitter) {
