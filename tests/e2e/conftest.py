@@ -198,11 +198,26 @@ def login(server):
     return do_login
 
 
+def screenshot(page, path, *, full_page: bool = True) -> None:
+    """page.screenshot, asked once more when Chromium refuses a capture ("Unable to capture screenshot"): a transient
+    refusal of the browser on a busy machine (seen in CI on a live game's page), which takes the same picture a moment
+    later (microsoft/playwright and robotframework-browser#5237 report the same)."""
+    from playwright.sync_api import Error
+
+    try:
+        page.screenshot(path=str(path), full_page=full_page)
+    except Error as exc:
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=full_page)
+
+
 @pytest.fixture
 def shot(artifacts_dir):
     def save(page, name: str, full_page: bool = True) -> Path:
         path = artifacts_dir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        screenshot(page, path, full_page=full_page)
         return path
 
     return save

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from drills import checkin
 from drills.models import Attendance, Drill
 from tests.drills.factories import DrillFactory
-from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.conftest import no_horizontal_scroll, screenshot
 from tests.factories import PASSWORD, UserFactory
 
 TIMEOUT = 15_000
@@ -21,7 +21,7 @@ OUT = Path("/tmp/review16d")
 
 def _shot(page, name, full_page=True):
     OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+    screenshot(page, OUT / f"{name}.png", full_page=full_page)
 
 
 def test_double_clicked_save_records_one_drill(server, desktop, login, inst_a, officer_a):

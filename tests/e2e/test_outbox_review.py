@@ -15,6 +15,7 @@ from campaign.tasks.models import TaskSubmission
 from campaign.tasks.services import item_field
 from hazards.models import HazardReport
 from tests.campaign.factories import jpeg_bytes_with_exif, make_task
+from tests.e2e.conftest import screenshot
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +25,7 @@ SHOTS = Path("/tmp/review-outbox")
 
 def snap(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, SHOTS / f"{name}.png", full_page=True)
 
 
 def photo(name="IMG_1.jpg", size=(2400, 1800), color=(200, 60, 40)) -> dict:

@@ -7,7 +7,7 @@ import pytest
 
 from content.demo import ensure_page_tree
 from tests.campaign.test_scorecard_review_attacks import _messy_world
-from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.conftest import no_horizontal_scroll, screenshot
 
 OUT = Path("/tmp/review-scorecard")
 
@@ -20,7 +20,7 @@ def messy(transactional_db, inst_a, inst_b, officer_a, officer_b):
 
 def _shot(page, name):
     OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    screenshot(page, OUT / f"{name}.png", full_page=True)
 
 
 def test_scorecard_screens_with_messy_names(server, desktop, phone, login, district_admin, officer_b, inst_b, messy):
@@ -51,4 +51,4 @@ def test_scorecard_screens_with_messy_names(server, desktop, phone, login, distr
         box = phone.get_by_text(text, exact=False).first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360 + 1, (text, box)
     phone.locator('[data-criterion="trainings"]').scroll_into_view_if_needed()
-    phone.screenshot(path=str(OUT / "officer-360-criteria.png"))
+    screenshot(phone, OUT / "officer-360-criteria.png", full_page=False)

@@ -33,6 +33,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import screenshot
+
 REPO = Path(__file__).resolve().parents[2]
 AXE_JS = REPO / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -476,7 +478,7 @@ class Walk:
         index = len(self.entries) + 1
         slug = name or re.sub(r"[^a-z0-9]+", "-", page.url.split("://", 1)[-1].split("/", 1)[-1].lower()).strip("-")
         file = f"{index:03d}-{role}-{size}-{slug or 'home'}"[:90] + ".png"
-        page.screenshot(path=str(self.out / file), full_page=False)
+        screenshot(page, self.out / file, full_page=False)
         problems = list(extra or [])
         if check:
             problems += check_page(page, fit=fit, axe=self.axe)
