@@ -44,8 +44,8 @@ class AttemptCountColumn(Column):
 
 
 class PreparedPapersColumn(Column):
-    """The unclaimed papers; and when the last preparation run stopped at a picture that would not render, which one
-    (the stock stays short until its file is back: replace the picture or the question's picture)."""
+    """The unclaimed papers; and the pictures that did not render in the last preparation run (no paper showing them
+    was drawn ahead until their file is back)."""
 
     def get_value(self, instance):
         from wagtail.images import get_image_model

@@ -146,7 +146,7 @@ class Exam(ClusterableModel):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Written by the papers drawn ahead (services.exam_papers_prepare): the library pictures that did not render and
-    # stopped its last run, shown in the admin's exam list; [] once a run went through.
+    # were kept out of its last run's papers, shown in the admin's exam list; [] once a run went through.
     papers_pictures_failed = models.JSONField(_("无法生成的图片"), default=list, blank=True, editable=False)
 
     panels = [

@@ -151,7 +151,7 @@ def expected_candidates(exam: Exam) -> int:
 
 def prepared_stock(exam: Exam) -> dict:
     """The exam's papers drawn ahead: {"unclaimed": n, "claimed": n (one query), "pictures_failed": [ids of the
-    library pictures that did not render and stopped the last preparation run]}."""
+    library pictures that did not render in the last preparation run: no paper showing them was stored]}."""
     counts = PreparedPaper.objects.filter(exam_id=exam.pk).aggregate(total=Count("pk"), claimed=Count("claimed_by"))
     return {
         "unclaimed": counts["total"] - counts["claimed"],
